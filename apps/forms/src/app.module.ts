@@ -1,0 +1,14 @@
+import { ServiceKitModule, type Logger } from '@helpdesk/kit';
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { FormsConfig } from './config.js';
+import { ormConfig } from './mikro-orm.config.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(this: void, config: FormsConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ServiceKitModule.forRoot({ service: 'forms', config, logger, orm: ormConfig(config.DATABASE_URL) })],
+    };
+  }
+}

@@ -1,0 +1,41 @@
+import { LOGGER, Metrics, RpcClient, type Logger } from '@helpdesk/kit';
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import type { Redis } from 'ioredis';
+import { AuthController } from './auth/auth.controller.js';
+import type { GatewayConfig } from './config.js';
+import { HealthController } from './health/health.controller.js';
+import { HttpErrorFilter } from './http/http-error.filter.js';
+import { REDIS } from './redis.js';
+import { TicketsApiController } from './tickets/tickets-api.controller.js';
+
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
+
+class RedisCloser implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  async onApplicationShutdown() {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+/** The HTTP edge: no database, no business rules; it authenticates, validates, calls services and composes. */
+@Global()
+@Module({})
+export class AppModule {
+  static forRoot(config: GatewayConfig, logger: Logger, redis: Redis, metrics: Metrics): DynamicModule {
+    return {
+      module: AppModule,
+      controllers: [AuthController, TicketsApiController, HealthController],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
+        { provide: REDIS, useValue: redis },
+        { provide: Metrics, useValue: metrics },
+        RedisCloser,
+        { provide: RpcClient, useFactory: () => new RpcClient({ natsUrl: config.NATS_URL, timeoutMs: config.RPC_TIMEOUT_MS }) },
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+      ],
+      exports: [GATEWAY_CONFIG, LOGGER, REDIS, Metrics, RpcClient],
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import { AuthenticateUserRequest, InternalUserView } from '@helpdesk/contracts';
+import { parseOrThrow, RpcClient } from '@helpdesk/kit';
+import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { openApi } from '../http/openapi.js';
+import { InternalUserGuard } from './internal-user.guard.js';
+import { SESSION_COOKIE } from './sessions.js';
+import { CurrentViewer, type Viewer } from './viewer.js';
+
+@ApiTags('auth')
+@Controller('api/v1/auth')
+export class AuthController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  /** Internal users (admins, agents) log in with email and password; the session cookie is set. */
+  @Post('login')
+  @HttpCode(200)
+  @ApiBody({ schema: openApi(AuthenticateUserRequest, 'input') })
+  @ApiOkResponse({ schema: openApi(InternalUserView) })
+  async login(@Body() body: unknown, @Req() req: Request) {
+    const credentials = parseOrThrow(AuthenticateUserRequest, body, 'login');
+    const user = await this.rpc.send('identity.users.authenticate', credentials);
+    // Passport regenerates the session id here, so an id planted before login is worthless after it.
+    await new Promise<void>((resolve, reject) => req.logIn({ kind: 'internal', ...user }, (error) => (error ? reject(error) : resolve())));
+    req.session.startedAt = Date.now();
+    return user;
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    await new Promise<void>((resolve, reject) => req.logOut((error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+    res.clearCookie(SESSION_COOKIE);
+  }
+
+  @Get('me')
+  @UseGuards(InternalUserGuard)
+  @ApiOkResponse({ schema: openApi(InternalUserView) })
+  me(@CurrentViewer() viewer: Viewer) {
+    const { kind: _kind, ...user } = viewer;
+    return user;
+  }
+}

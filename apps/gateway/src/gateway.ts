@@ -1,0 +1,45 @@
+import { Metrics, NestPinoLogger, type Logger } from '@helpdesk/kit';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { AppModule } from './app.module.js';
+import { sessionMiddleware } from './auth/sessions.js';
+import type { GatewayConfig } from './config.js';
+import { sendError } from './http/error-response.js';
+import { requestContext } from './http/request-context.js';
+import { createRedis } from './redis.js';
+
+/** Builds the gateway (middleware order matters: context, security headers, body, session, routes). */
+export async function createGateway(config: GatewayConfig, logger: Logger): Promise<INestApplication> {
+  const redis = createRedis(config.REDIS_URL);
+  const metrics = new Metrics('gateway');
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger, redis, metrics), {
+    logger: new NestPinoLogger(logger),
+    bodyParser: false,
+  });
+  if (config.TRUST_PROXY) app.set('trust proxy', 1);
+  app.disable('x-powered-by');
+  app.use(requestContext(logger, metrics));
+  app.use(helmet());
+  app.use(express.json({ limit: config.BODY_LIMIT_BYTES }));
+  app.use(express.urlencoded({ extended: false, limit: config.BODY_LIMIT_BYTES }));
+  app.use(...sessionMiddleware(config, redis));
+  // Errors raised by the middleware above (body too large, malformed JSON) get the API's error shape.
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => sendError(error, res, logger));
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Help desk API')
+      .setDescription('JSON API of the help desk gateway. Log in with POST /api/v1/auth/login; the session cookie authenticates the rest.')
+      .setVersion('1')
+      .addCookieAuth('hd.sid')
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  return app;
+}

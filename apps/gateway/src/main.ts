@@ -1,0 +1,12 @@
+import 'reflect-metadata';
+import { createLogger, runMain } from '@helpdesk/kit';
+import { loadGatewayConfig } from './config.js';
+import { createGateway } from './gateway.js';
+
+await runMain(async () => {
+  const config = loadGatewayConfig();
+  const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
+  const app = await createGateway(config, logger);
+  await app.listen(config.PORT, config.HOST);
+  logger.info({ url: config.PUBLIC_URL }, 'gateway ready');
+});

@@ -1,0 +1,44 @@
+import { CreateTicketRequest, Id, PageOf, PageRequest, TicketView } from '@helpdesk/contracts';
+import { AppError, parseOrThrow, RpcClient } from '@helpdesk/kit';
+import { Body, Controller, Get, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { InternalUserGuard } from '../auth/internal-user.guard.js';
+import { CurrentViewer, RequirePermission, type Viewer } from '../auth/viewer.js';
+import { openApi } from '../http/openapi.js';
+
+// The account comes from the session, never from the caller.
+const CreateTicketBody = CreateTicketRequest.omit({ accountId: true }).strict();
+
+/** The account's tickets for internal users (agents, admins, scripts with a session). */
+@ApiTags('tickets')
+@Controller('api/v1/tickets')
+@UseGuards(InternalUserGuard)
+@RequirePermission('tickets')
+export class TicketsApiController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Get()
+  @ApiQuery({ name: 'after', required: false, description: 'nextCursor of the previous page' })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 25 } })
+  @ApiOkResponse({ schema: openApi(PageOf(TicketView)) })
+  list(@CurrentViewer() viewer: Viewer, @Query() query: unknown) {
+    const page = parseOrThrow(PageRequest.strict(), query, 'query');
+    return this.rpc.send('tickets.list', { accountId: viewer.accountId, ...page });
+  }
+
+  @Post()
+  @ApiBody({ schema: openApi(CreateTicketBody, 'input') })
+  @ApiCreatedResponse({ schema: openApi(TicketView) })
+  create(@CurrentViewer() viewer: Viewer, @Body() body: unknown) {
+    const ticket = parseOrThrow(CreateTicketBody, body, 'ticket');
+    return this.rpc.send('tickets.create', { accountId: viewer.accountId, ...ticket });
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ schema: openApi(TicketView) })
+  get(@CurrentViewer() viewer: Viewer, @Param('id') id: string) {
+    // A malformed id names no ticket: the same 404 as an unknown one.
+    if (!Id.safeParse(id).success) throw new AppError('TICKET_NOT_FOUND', `Ticket ${id} not found`);
+    return this.rpc.send('tickets.get', { accountId: viewer.accountId, id });
+  }
+}

@@ -1,0 +1,25 @@
+import type { RpcPayload } from '@helpdesk/contracts';
+import { Serves } from '@helpdesk/kit';
+import { Controller } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import { TicketsService } from './tickets.service.js';
+
+@Controller()
+export class TicketsController {
+  constructor(private readonly tickets: TicketsService) {}
+
+  @Serves('tickets.create')
+  create(@Payload() request: RpcPayload<'tickets.create'>) {
+    return this.tickets.create(request);
+  }
+
+  @Serves('tickets.list')
+  list(@Payload() request: RpcPayload<'tickets.list'>) {
+    return this.tickets.list(request);
+  }
+
+  @Serves('tickets.get')
+  get(@Payload() request: RpcPayload<'tickets.get'>) {
+    return this.tickets.get(request);
+  }
+}

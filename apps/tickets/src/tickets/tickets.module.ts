@@ -1,0 +1,12 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { Module } from '@nestjs/common';
+import { Ticket } from './ticket.entity.js';
+import { TicketsController } from './tickets.controller.js';
+import { TicketsService } from './tickets.service.js';
+
+@Module({
+  imports: [MikroOrmModule.forFeature([Ticket])],
+  controllers: [TicketsController],
+  providers: [TicketsService],
+})
+export class TicketsModule {}

@@ -1,0 +1,42 @@
+/**
+ * Every error a service may return, with the kind of failure it is. The gateway maps the kind to an
+ * HTTP status, so a new code only needs a line here.
+ */
+export const ErrorKinds = {
+  VALIDATION_FAILED: 'invalid',
+  INVALID_CURSOR: 'invalid',
+  PAYLOAD_TOO_LARGE: 'too_large',
+  INVALID_CREDENTIALS: 'unauthenticated',
+  UNAUTHENTICATED: 'unauthenticated',
+  FORBIDDEN: 'forbidden',
+  ACCOUNT_NOT_FOUND: 'not_found',
+  USER_NOT_FOUND: 'not_found',
+  TICKET_NOT_FOUND: 'not_found',
+  ROUTE_NOT_FOUND: 'not_found',
+  CONFLICT: 'conflict',
+  SERVICE_UNAVAILABLE: 'unavailable',
+  INTERNAL: 'internal',
+} as const;
+
+export type ErrorCode = keyof typeof ErrorKinds;
+export type ErrorKind = (typeof ErrorKinds)[ErrorCode];
+
+/** One message per offending field, keyed by its dotted path in the payload (`subject`, `items.0.name`). */
+export type FieldErrors = Record<string, string[]>;
+
+/** What travels back over NATS (and out of the HTTP API) when a request fails. */
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  fields?: FieldErrors;
+}
+
+export function isErrorBody(value: unknown): value is ErrorBody {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ErrorBody).code === 'string' &&
+    (value as ErrorBody).code in ErrorKinds &&
+    typeof (value as ErrorBody).message === 'string'
+  );
+}

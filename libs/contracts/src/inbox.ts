@@ -1,0 +1,6 @@
+import { PingRequest, PingResponse } from './common.js';
+import { rpc } from './rpc.js';
+
+export const InboxRpc = {
+  'inbox.ping': rpc(PingRequest, PingResponse),
+};

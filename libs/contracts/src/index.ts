@@ -1,0 +1,31 @@
+import type { z } from 'zod';
+import { FormsRpc } from './forms.js';
+import { IdentityRpc } from './identity.js';
+import { InboxRpc } from './inbox.js';
+import { TicketEvents, TicketsRpc } from './tickets.js';
+
+export * from './common.js';
+export * from './errors.js';
+export * from './forms.js';
+export * from './identity.js';
+export * from './inbox.js';
+export * from './rpc.js';
+export * from './tickets.js';
+
+/** Every request/reply subject in the system. The first token names the service that serves it. */
+export const Rpc = { ...IdentityRpc, ...TicketsRpc, ...FormsRpc, ...InboxRpc };
+export type Subject = keyof typeof Rpc;
+/** What a caller sends (defaults may be left out). */
+export type RpcRequest<S extends Subject> = z.input<(typeof Rpc)[S]['request']>;
+/** What a handler receives once the request is validated (defaults filled in). */
+export type RpcPayload<S extends Subject> = z.output<(typeof Rpc)[S]['request']>;
+export type RpcResponse<S extends Subject> = z.output<(typeof Rpc)[S]['response']>;
+
+/** Every event in the system: `<entity>.<past tense>`, ids and a few fields, never a whole entity. */
+export const Events = { ...TicketEvents };
+export type EventName = keyof typeof Events;
+export type EventPayload<E extends EventName> = z.output<(typeof Events)[E]>;
+
+/** The domain services; each one's subjects start with its name and it listens in a queue group of that name. */
+export const Services = ['identity', 'tickets', 'forms', 'inbox'] as const;
+export type ServiceName = (typeof Services)[number];

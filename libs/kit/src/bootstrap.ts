@@ -1,0 +1,64 @@
+import type { ServiceName } from '@helpdesk/contracts';
+import type { DynamicModule, INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import { ConfigError, type ServiceConfig } from './config.js';
+import { createLogger, NestPinoLogger, type Logger } from './logging.js';
+
+export interface StartServiceOptions {
+  service: ServiceName;
+  module: DynamicModule;
+  config: Pick<ServiceConfig, 'NATS_URL' | 'SHUTDOWN_GRACE_MS'>;
+  logger: Logger;
+}
+
+/**
+ * Starts a domain service as a NATS microservice in a queue group named after it, so replicas share
+ * requests. On SIGTERM/SIGINT it unsubscribes, lets requests in flight finish for the grace period,
+ * then closes its connections.
+ */
+export async function startService({ service, module, config, logger }: StartServiceOptions): Promise<INestMicroservice> {
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(module, {
+    transport: Transport.NATS,
+    options: {
+      servers: config.NATS_URL,
+      queue: service,
+      name: service,
+      gracefulShutdown: true,
+      gracePeriod: config.SHUTDOWN_GRACE_MS,
+      reconnect: true,
+      maxReconnectAttempts: -1,
+    },
+    logger: new NestPinoLogger(logger),
+  });
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await app.listen();
+  return app;
+}
+
+/** Runs a process's entry point; a bad configuration ends it with the list of bad keys and no stack trace. */
+export async function runMain(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+/** The whole `main.ts` of a domain service: load and check its config, log as itself, serve. */
+export function runService<C extends ServiceConfig>(
+  service: ServiceName,
+  loadConfig: () => C,
+  module: (config: C, logger: Logger) => DynamicModule,
+): Promise<void> {
+  return runMain(async () => {
+    const config = loadConfig();
+    const logger = createLogger({ service, level: config.LOG_LEVEL });
+    await startService({ service, module: module(config, logger), config, logger });
+    logger.info(`${service} service ready`);
+  });
+}
