@@ -40,6 +40,5 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   return app;
 }

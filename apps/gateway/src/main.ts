@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createLogger, runMain } from '@helpdesk/kit';
+import { closeOnSignals, createLogger, runMain } from '@helpdesk/kit';
 import { loadGatewayConfig } from './config.js';
 import { createGateway } from './gateway.js';
 
@@ -8,5 +8,6 @@ await runMain(async () => {
   const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
   const app = await createGateway(config, logger);
   await app.listen(config.PORT, config.HOST);
+  closeOnSignals(app, logger);
   logger.info({ url: config.PUBLIC_URL }, 'gateway ready');
 });

@@ -31,9 +31,33 @@ export async function startService({ service, module, config, logger }: StartSer
     },
     logger: new NestPinoLogger(logger),
   });
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen();
+  closeOnSignals(app, logger);
   return app;
+}
+
+/**
+ * SIGTERM/SIGINT close the app (each transport drains as configured, then connections close) and end
+ * the process with code 0, logging both steps so an operator can tell a clean stop from a crash.
+ */
+export function closeOnSignals(app: { close(): Promise<void> }, logger: Logger): void {
+  const stop = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'stopping');
+    app.close().then(
+      () => {
+        logger.info('stopped');
+        logger.flush();
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'failed to stop cleanly');
+        logger.flush();
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
 
 /** Runs a process's entry point; a bad configuration ends it with the list of bad keys and no stack trace. */

@@ -1,4 +1,6 @@
 export * from './database.js';
 export * from './logs.js';
 export * from './nats.js';
+export * from './orm.js';
 export * from './ports.js';
+export * from './service.js';

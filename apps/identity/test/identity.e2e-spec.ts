@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { migrateUp, RpcClient } from '@helpdesk/kit';
+import { freshTestDatabase, pendingSchemaChanges, startTestNats, startTestService, type TestNats, type TestService } from '@helpdesk/testing';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { randomUUID } from 'node:crypto';
+import { AppModule } from '../src/app.module.js';
+import { loadIdentityConfig } from '../src/config.js';
+import { DEMO_PASSWORD, seedIdentityDemo } from '../src/demo-seed.js';
+import { ormConfig } from '../src/mikro-orm.config.js';
+
+let nats: TestNats;
+let databaseUrl: string;
+let service: TestService;
+let client: RpcClient;
+let demoAccountId: string;
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  databaseUrl = await freshTestDatabase('helpdesk_test_identity');
+  await migrateUp(ormConfig(databaseUrl));
+  const orm = await MikroORM.init(ormConfig(databaseUrl));
+  try {
+    demoAccountId = (await seedIdentityDemo(orm)).accountId;
+  } finally {
+    await orm.close(true);
+  }
+  service = await startTestService({ service: 'identity', loadConfig: loadIdentityConfig, module: AppModule.forRoot, natsUrl: nats.url, databaseUrl });
+  client = new RpcClient({ natsUrl: nats.url, timeoutMs: 5_000 });
+});
+
+afterAll(async () => {
+  await client?.close();
+  await service?.stop();
+  await nats?.stop();
+});
+
+describe('identity service over NATS', () => {
+  it('has migrations that match its entities exactly', async () => {
+    expect(await pendingSchemaChanges(ormConfig(databaseUrl))).toBe('');
+  });
+
+  it('seeds the demo account once, however often the seed runs', async () => {
+    const orm = await MikroORM.init(ormConfig(databaseUrl));
+    try {
+      expect(await seedIdentityDemo(orm)).toEqual({ accountId: demoAccountId, created: false });
+    } finally {
+      await orm.close(true);
+    }
+  });
+
+  it('authenticates the seeded admin with every permission, whatever the email case', async () => {
+    const user = await client.send('identity.users.authenticate', { email: ' Admin@Demo.TEST ', password: DEMO_PASSWORD });
+    expect(user).toMatchObject({ accountId: demoAccountId, email: 'admin@demo.test', permissions: expect.arrayContaining(['portal.settings', 'tickets']) });
+    expect(user).not.toHaveProperty('passwordHash');
+  });
+
+  it('gives the agent no portal settings permission', async () => {
+    const agent = await client.send('identity.users.authenticate', { email: 'agent@demo.test', password: DEMO_PASSWORD });
+    expect(agent.permissions).toEqual(['tickets', 'inbox']);
+  });
+
+  it('answers a wrong password and an unknown email identically', async () => {
+    const wrongPassword = await client.send('identity.users.authenticate', { email: 'admin@demo.test', password: 'nope' }).catch((e: unknown) => e);
+    const unknownEmail = await client.send('identity.users.authenticate', { email: 'nobody@demo.test', password: 'nope' }).catch((e: unknown) => e);
+    expect(wrongPassword).toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    expect(unknownEmail).toMatchObject({ code: 'INVALID_CREDENTIALS', message: (wrongPassword as Error).message });
+  });
+
+  it('finds a user only within its own account', async () => {
+    const admin = await client.send('identity.users.authenticate', { email: 'admin@demo.test', password: DEMO_PASSWORD });
+    await expect(client.send('identity.users.get', { accountId: demoAccountId, id: admin.id })).resolves.toMatchObject({ id: admin.id });
+    await expect(client.send('identity.users.get', { accountId: randomUUID(), id: admin.id })).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+  });
+
+  it('answers malformed requests with field errors', async () => {
+    await expect(client.send('identity.users.authenticate', { email: 'not-an-email', password: '' })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      fields: { email: ['must be an email address'], password: ['is required'] },
+    });
+    await expect(client.send('identity.users.get', { accountId: demoAccountId, id: 42 } as never)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
+  it('answers identity.ping with its database up', async () => {
+    await expect(client.send('identity.ping', {})).resolves.toEqual({ service: 'identity', database: 'up' });
+  });
+});

@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { correlation, migrateUp, RpcClient } from '@helpdesk/kit';
+import {
+  freshTestDatabase,
+  pendingSchemaChanges,
+  startTestNats,
+  startTestService,
+  withDatabase,
+  type TestNats,
+  type TestService,
+} from '@helpdesk/testing';
+import { randomUUID } from 'node:crypto';
+import { connect, JSONCodec, type NatsConnection } from 'nats';
+import { AppModule } from '../src/app.module.js';
+import { loadTicketsConfig } from '../src/config.js';
+import { ormConfig } from '../src/mikro-orm.config.js';
+
+let nats: TestNats;
+let databaseUrl: string;
+let replicas: TestService[];
+let client: RpcClient;
+const accountA = randomUUID();
+const accountB = randomUUID();
+
+const startReplica = () =>
+  startTestService({ service: 'tickets', loadConfig: loadTicketsConfig, module: AppModule.forRoot, natsUrl: nats.url, databaseUrl });
+
+const handled = (replica: TestService, subject: string) =>
+  replica.logs.find((line) => line.msg === 'rpc handled' && line.subject === subject);
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  databaseUrl = await freshTestDatabase('helpdesk_test_tickets');
+  await migrateUp(ormConfig(databaseUrl));
+  replicas = [await startReplica(), await startReplica()];
+  client = new RpcClient({ natsUrl: nats.url, timeoutMs: 3_000 });
+});
+
+afterAll(async () => {
+  await client?.close();
+  for (const replica of replicas ?? []) await replica.stop();
+  await nats?.stop();
+});
+
+describe('tickets service over NATS', () => {
+  it('has migrations that match its entities exactly', async () => {
+    expect(await pendingSchemaChanges(ormConfig(databaseUrl))).toBe('');
+  });
+
+  it('creates a ticket, stores it and announces ticket.created', async () => {
+    const listener: NatsConnection = await connect({ servers: nats.url });
+    const codec = JSONCodec<{ data: { accountId: string; ticketId: string; occurredAt: string } }>();
+    const subscription = listener.subscribe('ticket.created', { max: 1 });
+    await listener.flush();
+
+    const ticket = await client.send('tickets.create', { accountId: accountA, subject: '  Printer on fire  ', priority: 'urgent' });
+
+    expect(ticket).toMatchObject({ accountId: accountA, subject: 'Printer on fire', content: '', priority: 'urgent', companyId: null });
+    const stored = await withDatabase(databaseUrl, (db) => db.query('select subject from tickets.ticket where id = $1', [ticket.id]));
+    expect(stored.rows).toEqual([{ subject: 'Printer on fire' }]);
+    for await (const message of subscription) {
+      expect(codec.decode(message.data).data).toEqual({ accountId: accountA, ticketId: ticket.id, occurredAt: ticket.createdAt });
+    }
+    await listener.close();
+  });
+
+  it('pages through tickets newest first without gaps or repeats, even when timestamps are equal', async () => {
+    const account = randomUUID();
+    // 23 tickets sharing only three distinct creation times: the id breaks the ties.
+    await withDatabase(databaseUrl, (db) =>
+      db.query(
+        `insert into tickets.ticket (id, account_id, subject, content, created_at, last_activity_at)
+         select gen_random_uuid(), $1, 'Ticket ' || n, '', t, t
+           from generate_series(1, 23) n,
+                lateral (select timestamptz '2026-01-01T00:00:00Z' + ((n % 3) || ' minutes')::interval as t) ts`,
+        [account],
+      ),
+    );
+    const seen: string[] = [];
+    let after: string | undefined;
+    let pages = 0;
+    do {
+      const page = await client.send('tickets.list', { accountId: account, limit: 5, after });
+      seen.push(...page.items.map((t) => `${t.createdAt}|${t.id}`));
+      after = page.nextCursor ?? undefined;
+      pages += 1;
+    } while (after && pages < 10);
+
+    expect(pages).toBe(5);
+    expect(new Set(seen).size).toBe(23);
+    const expected = [...seen].sort().reverse();
+    expect(seen).toEqual(expected);
+  });
+
+  it('never shows one account the tickets of another', async () => {
+    const other = await client.send('tickets.create', { accountId: accountB, subject: 'Globex secret' });
+
+    await expect(client.send('tickets.get', { accountId: accountA, id: other.id })).rejects.toMatchObject({ code: 'TICKET_NOT_FOUND' });
+    const listA = await client.send('tickets.list', { accountId: accountA });
+    expect(listA.items.map((t) => t.id)).not.toContain(other.id);
+    await expect(client.send('tickets.get', { accountId: accountB, id: other.id })).resolves.toMatchObject({ subject: 'Globex secret' });
+  });
+
+  it('answers bad input with coded errors, never an internal error', async () => {
+    await expect(client.send('tickets.create', { accountId: accountA } as never)).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      fields: { subject: ['is required'] },
+    });
+    await expect(client.send('tickets.create', { accountId: 'nope', subject: 'x' })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      fields: { accountId: ['must be a UUID'] },
+    });
+    await expect(client.send('tickets.list', { accountId: accountA, after: 'garbage' })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
+    await expect(client.send('tickets.list', { accountId: accountA, limit: 1000 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(client.send('tickets.get', { accountId: accountA, id: randomUUID() })).rejects.toMatchObject({ code: 'TICKET_NOT_FOUND' });
+    await expect(client.send('tickets.get', null as never)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
+  it('shares requests between replicas in the queue group, each handled exactly once', async () => {
+    const before = replicas.map((replica) => handled(replica, 'tickets.list').length);
+    await Promise.all(Array.from({ length: 40 }, () => client.send('tickets.list', { accountId: accountA, limit: 1 })));
+    const counts = replicas.map((replica, index) => handled(replica, 'tickets.list').length - before[index]);
+
+    expect(counts[0] + counts[1]).toBe(40);
+    expect(counts[0]).toBeGreaterThan(0);
+    expect(counts[1]).toBeGreaterThan(0);
+  });
+
+  it("logs each request with the caller's correlation id", async () => {
+    const correlationId = `test-${randomUUID()}`;
+    await correlation.run({ correlationId }, () => client.send('tickets.list', { accountId: accountA, limit: 1 }));
+
+    const lines = replicas.flatMap((replica) => replica.logs.find((line) => line.correlationId === correlationId));
+    expect(lines).toEqual([expect.objectContaining({ msg: 'rpc handled', subject: 'tickets.list', outcome: 'ok', service: 'tickets' })]);
+  });
+
+  it('answers tickets.ping with its database up', async () => {
+    await expect(client.send('tickets.ping', {})).resolves.toEqual({ service: 'tickets', database: 'up' });
+  });
+});

@@ -1,0 +1,165 @@
+import { freePort, freshTestDatabase, startTestNats, type TestNats } from '@helpdesk/testing';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+export type ProcessName = 'identity' | 'tickets' | 'forms' | 'inbox' | 'gateway';
+const names: ProcessName[] = ['identity', 'tickets', 'forms', 'inbox', 'gateway'];
+
+export interface System {
+  /** The gateway's base URL. */
+  url: string;
+  metricsPorts: Record<Exclude<ProcessName, 'gateway'>, number>;
+  /** Every JSON line each process has logged so far. */
+  logs: Record<ProcessName, Record<string, unknown>[]>;
+  stop(name: ProcessName, signal?: NodeJS.Signals): Promise<number | null>;
+  start(name: ProcessName): Promise<void>;
+  waitUntilReady(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+function runToEnd(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('node', [script, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.once('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${script} failed (${code}):\n${output}`))));
+  });
+}
+
+/**
+ * The whole system as real processes from the build output, like `npm start`, but on a private NATS
+ * server, a fresh test database and free ports, so it never meets a running demo.
+ */
+export async function startSystem(options: { database: string; env?: Record<string, string> }): Promise<System> {
+  const nats: TestNats = await startTestNats();
+  const databaseUrl = await freshTestDatabase(options.database);
+  const gatewayPort = await freePort();
+  const metricsPorts = { identity: await freePort(), tickets: await freePort(), forms: await freePort(), inbox: await freePort() };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NATS_URL: nats.url,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    LOG_LEVEL: 'info',
+    SHUTDOWN_GRACE_MS: '500',
+    ...options.env,
+  };
+  await runToEnd('scripts/migrate.mjs', [], env);
+  await runToEnd('scripts/seed.mjs', [], env);
+
+  const logs = Object.fromEntries(names.map((name) => [name, []])) as unknown as System['logs'];
+  const children = new Map<ProcessName, ChildProcess>();
+  const sessionSecret = randomBytes(32).toString('hex');
+
+  const start = async (name: ProcessName) => {
+    const child = spawn('node', [`apps/${name}/dist/main.js`], {
+      cwd: root,
+      env: {
+        ...env,
+        ...(name === 'gateway'
+          ? { PORT: String(gatewayPort), HOST: '127.0.0.1', SESSION_SECRET: sessionSecret, PUBLIC_URL: `http://127.0.0.1:${gatewayPort}` }
+          : { METRICS_PORT: String(metricsPorts[name]) }),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let partial = '';
+    const collect = (chunk: Buffer) => {
+      const text = partial + chunk.toString('utf8');
+      const lines = text.split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.trim()) continue;
+        try {
+          logs[name].push(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          logs[name].push({ raw: line });
+        }
+      }
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    children.set(name, child);
+    const ready = name === 'gateway' ? 'gateway ready' : `${name} service ready`;
+    const deadline = Date.now() + 30_000;
+    while (!logs[name].some((line) => line.msg === ready)) {
+      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${JSON.stringify(logs[name].slice(-5))}`);
+      if (Date.now() > deadline) throw new Error(`${name} did not start within 30 s`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  const stop = async (name: ProcessName, signal: NodeJS.Signals = 'SIGTERM') => {
+    const child = children.get(name);
+    children.delete(name);
+    if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+    return new Promise<number | null>((resolve) => {
+      child.once('exit', (code) => resolve(code));
+      child.kill(signal);
+    });
+  };
+
+  const url = `http://127.0.0.1:${gatewayPort}`;
+  const system: System = {
+    url,
+    metricsPorts,
+    logs,
+    start,
+    stop,
+    async waitUntilReady(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!(await fetch(`${url}/health/ready`).then((r) => r.ok, () => false))) {
+        if (Date.now() > deadline) throw new Error(`not ready after ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async close() {
+      await Promise.all(names.map((name) => stop(name)));
+      await nats.stop();
+    },
+  };
+  try {
+    for (const name of names) await start(name);
+    await system.waitUntilReady();
+  } catch (error) {
+    await system.close();
+    throw error;
+  }
+  return system;
+}
+
+/** A logged-in API caller that keeps its session cookie. */
+export class ApiSession {
+  private cookie?: string;
+
+  constructor(private readonly baseUrl: string) {}
+
+  static async login(baseUrl: string, email: string, password: string): Promise<ApiSession> {
+    const session = new ApiSession(baseUrl);
+    const response = await session.request('POST', '/api/v1/auth/login', { email, password });
+    if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
+    return session;
+  }
+
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const setCookie = response.headers.getSetCookie().find((c) => c.startsWith('hd.sid='));
+    if (setCookie) this.cookie = setCookie.split(';')[0];
+    return response;
+  }
+
+  get sessionCookie(): string | undefined {
+    return this.cookie;
+  }
+}
