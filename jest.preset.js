@@ -8,7 +8,11 @@ export function jestConfig({ testMatch, ...rest } = {}) {
   return {
     testEnvironment: 'node',
     extensionsToTreatAsEsm: ['.ts'],
-    testMatch: testMatch ?? ['<rootDir>/src/**/*.spec.ts', '<rootDir>/src/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+    testMatch: testMatch ?? [
+      '<rootDir>/src/**/*.spec.ts',
+      '<rootDir>/src/**/*.int-spec.ts',
+      '<rootDir>/test/**/*.e2e-spec.ts',
+    ],
     transform: {
       '^.+\\.ts$': [
         '@swc/jest',

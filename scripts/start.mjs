@@ -40,7 +40,8 @@ for (const name of [...services, 'gateway']) {
       if (!line.trim()) continue;
       try {
         const entry = JSON.parse(line);
-        if (entry.level >= 40) console.log(`[${name}] ${entry.msg}${entry.err ? `: ${entry.err.message}` : ''}`);
+        if (entry.level >= 40)
+          console.log(`[${name}] ${entry.msg}${entry.err ? `: ${entry.err.message}` : ''}`);
       } catch {
         console.log(`[${name}] ${line}`);
       }
@@ -50,7 +51,9 @@ for (const name of [...services, 'gateway']) {
   child.stderr.on('data', relay);
   child.once('exit', (code, signal) => {
     if (!stopping) {
-      console.error(`${name} stopped (${signal ?? `exit code ${code}`}); see var/log/${name}.log. Stopping the rest.`);
+      console.error(
+        `${name} stopped (${signal ?? `exit code ${code}`}); see var/log/${name}.log. Stopping the rest.`,
+      );
       stop(1);
     }
   });
@@ -61,7 +64,9 @@ function stop(exitCode = 0) {
   if (stopping) return;
   stopping = true;
   console.log('Stopping…');
-  const exits = children.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => new Promise((r) => c.once('exit', r)));
+  const exits = children
+    .filter((c) => c.exitCode === null && c.signalCode === null)
+    .map((c) => new Promise((r) => c.once('exit', r)));
   for (const child of children) child.kill('SIGTERM');
   const force = setTimeout(() => children.forEach((c) => c.kill('SIGKILL')), 15_000);
   Promise.all(exits).then(() => {

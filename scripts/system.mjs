@@ -14,7 +14,8 @@ export const env = {
 };
 
 const howToStart = {
-  PostgreSQL: "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start   (or: docker compose up -d postgres)",
+  PostgreSQL:
+    'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start   (or: docker compose up -d postgres)',
   Redis:
     'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log   (or: docker compose up -d redis)',
   NATS: 'start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log   (or: docker compose up -d nats)',
@@ -45,7 +46,8 @@ export async function requireInfrastructure() {
   const down = [];
   for (const [name, url, port] of checks) if (!(await answers(url, port))) down.push([name, url]);
   if (down.length === 0) return;
-  for (const [name, url] of down) console.error(`${name} does not answer at ${url}. Start it with:\n  ${howToStart[name]}\n`);
+  for (const [name, url] of down)
+    console.error(`${name} does not answer at ${url}. Start it with:\n  ${howToStart[name]}\n`);
   process.exit(1);
 }
 
@@ -76,7 +78,9 @@ export function run(command, args, { capture = false, extraEnv = {} } = {}) {
     let out = '';
     child.stdout?.on('data', (chunk) => (out += chunk));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`)),
+    );
   });
 }
 

@@ -26,7 +26,9 @@ function runToEnd(script: string, args: string[], env: NodeJS.ProcessEnv): Promi
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
-    child.once('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${script} failed (${code}):\n${output}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${script} failed (${code}):\n${output}`)),
+    );
   });
 }
 
@@ -34,11 +36,19 @@ function runToEnd(script: string, args: string[], env: NodeJS.ProcessEnv): Promi
  * The whole system as real processes from the build output, like `npm start`, but on a private NATS
  * server, a fresh test database and free ports, so it never meets a running demo.
  */
-export async function startSystem(options: { database: string; env?: Record<string, string> }): Promise<System> {
+export async function startSystem(options: {
+  database: string;
+  env?: Record<string, string>;
+}): Promise<System> {
   const nats: TestNats = await startTestNats();
   const databaseUrl = await freshTestDatabase(options.database);
   const gatewayPort = await freePort();
-  const metricsPorts = { identity: await freePort(), tickets: await freePort(), forms: await freePort(), inbox: await freePort() };
+  const metricsPorts = {
+    identity: await freePort(),
+    tickets: await freePort(),
+    forms: await freePort(),
+    inbox: await freePort(),
+  };
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NATS_URL: nats.url,
@@ -61,7 +71,12 @@ export async function startSystem(options: { database: string; env?: Record<stri
       env: {
         ...env,
         ...(name === 'gateway'
-          ? { PORT: String(gatewayPort), HOST: '127.0.0.1', SESSION_SECRET: sessionSecret, PUBLIC_URL: `http://127.0.0.1:${gatewayPort}` }
+          ? {
+              PORT: String(gatewayPort),
+              HOST: '127.0.0.1',
+              SESSION_SECRET: sessionSecret,
+              PUBLIC_URL: `http://127.0.0.1:${gatewayPort}`,
+            }
           : { METRICS_PORT: String(metricsPorts[name]) }),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -80,13 +95,14 @@ export async function startSystem(options: { database: string; env?: Record<stri
         }
       }
     };
-    child.stdout!.on('data', collect);
-    child.stderr!.on('data', collect);
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
     children.set(name, child);
     const ready = name === 'gateway' ? 'gateway ready' : `${name} service ready`;
     const deadline = Date.now() + 30_000;
     while (!logs[name].some((line) => line.msg === ready)) {
-      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${JSON.stringify(logs[name].slice(-5))}`);
+      if (child.exitCode !== null)
+        throw new Error(`${name} exited with ${child.exitCode}: ${JSON.stringify(logs[name].slice(-5))}`);
       if (Date.now() > deadline) throw new Error(`${name} did not start within 30 s`);
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -111,7 +127,12 @@ export async function startSystem(options: { database: string; env?: Record<stri
     stop,
     async waitUntilReady(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
-      while (!(await fetch(`${url}/health/ready`).then((r) => r.ok, () => false))) {
+      while (
+        !(await fetch(`${url}/health/ready`).then(
+          (r) => r.ok,
+          () => false,
+        ))
+      ) {
         if (Date.now() > deadline) throw new Error(`not ready after ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -144,7 +165,12 @@ export class ApiSession {
     return session;
   }
 
-  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: {

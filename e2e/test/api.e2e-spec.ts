@@ -31,8 +31,14 @@ describe('the system over HTTP', () => {
   it('refuses the API without a login and with a wrong password, alike for unknown emails', async () => {
     const anonymous = new ApiSession(system.url);
     expect((await anonymous.request('GET', '/api/v1/tickets')).status).toBe(401);
-    const wrong = await anonymous.request('POST', '/api/v1/auth/login', { email: 'admin@demo.test', password: 'wrong' });
-    const unknown = await anonymous.request('POST', '/api/v1/auth/login', { email: 'ghost@demo.test', password: 'wrong' });
+    const wrong = await anonymous.request('POST', '/api/v1/auth/login', {
+      email: 'admin@demo.test',
+      password: 'wrong',
+    });
+    const unknown = await anonymous.request('POST', '/api/v1/auth/login', {
+      email: 'ghost@demo.test',
+      password: 'wrong',
+    });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect((await json(wrong)).error.message).toBe((await json(unknown)).error.message);
@@ -55,7 +61,11 @@ describe('the system over HTTP', () => {
   });
 
   it('creates a ticket that the next list shows first and that can be read by id', async () => {
-    const created = await admin.request('POST', '/api/v1/tickets', { subject: 'Printer on fire', content: 'Smoke everywhere', priority: 'urgent' });
+    const created = await admin.request('POST', '/api/v1/tickets', {
+      subject: 'Printer on fire',
+      content: 'Smoke everywhere',
+      priority: 'urgent',
+    });
     expect(created.status).toBe(201);
     const ticket = await json(created);
     expect(ticket).toMatchObject({ subject: 'Printer on fire', priority: 'urgent' });
@@ -69,8 +79,22 @@ describe('the system over HTTP', () => {
 
   it.each([
     ['a missing subject', 'POST', '/api/v1/tickets', { content: 'no subject' }, 400, 'VALIDATION_FAILED'],
-    ['an unknown priority', 'POST', '/api/v1/tickets', { subject: 'x', priority: 'whenever' }, 400, 'VALIDATION_FAILED'],
-    ['a foreign accountId in the body', 'POST', '/api/v1/tickets', { subject: 'x', accountId: randomUUID() }, 400, 'VALIDATION_FAILED'],
+    [
+      'an unknown priority',
+      'POST',
+      '/api/v1/tickets',
+      { subject: 'x', priority: 'whenever' },
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'a foreign accountId in the body',
+      'POST',
+      '/api/v1/tickets',
+      { subject: 'x', accountId: randomUUID() },
+      400,
+      'VALIDATION_FAILED',
+    ],
     ['malformed JSON', 'POST', '/api/v1/tickets', '{"subject": ', 400, 'VALIDATION_FAILED'],
     ['a bad cursor', 'GET', '/api/v1/tickets?after=not-a-cursor', undefined, 400, 'INVALID_CURSOR'],
     ['a page size over 100', 'GET', '/api/v1/tickets?limit=1000', undefined, 400, 'VALIDATION_FAILED'],
@@ -85,14 +109,20 @@ describe('the system over HTTP', () => {
   });
 
   it('refuses a 10 MB body with 413 before reading it all', async () => {
-    const response = await admin.request('POST', '/api/v1/tickets', JSON.stringify({ subject: 'big', content: 'x'.repeat(10 * 1024 * 1024) }));
+    const response = await admin.request(
+      'POST',
+      '/api/v1/tickets',
+      JSON.stringify({ subject: 'big', content: 'x'.repeat(10 * 1024 * 1024) }),
+    );
     expect(response.status).toBe(413);
     expect((await json(response)).error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it("carries the request's correlation id into the tickets service's log line", async () => {
     const correlationId = `e2e-${randomUUID()}`;
-    const response = await admin.request('GET', '/api/v1/tickets?limit=3', undefined, { 'x-correlation-id': correlationId });
+    const response = await admin.request('GET', '/api/v1/tickets?limit=3', undefined, {
+      'x-correlation-id': correlationId,
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-correlation-id')).toBe(correlationId);
 
@@ -102,14 +132,22 @@ describe('the system over HTTP', () => {
       lines = system.logs.tickets.filter((line) => line.correlationId === correlationId);
       await new Promise((r) => setTimeout(r, 50));
     }
-    expect(lines).toEqual([expect.objectContaining({ msg: 'rpc handled', subject: 'tickets.list', outcome: 'ok' })]);
-    expect(system.logs.gateway.some((line) => line.correlationId === correlationId && line.msg === 'http request')).toBe(true);
+    expect(lines).toEqual([
+      expect.objectContaining({ msg: 'rpc handled', subject: 'tickets.list', outcome: 'ok' }),
+    ]);
+    expect(
+      system.logs.gateway.some((line) => line.correlationId === correlationId && line.msg === 'http request'),
+    ).toBe(true);
   });
 
   it('describes the API with OpenAPI', async () => {
     const document = await json(await fetch(`${system.url}/api/docs-json`));
-    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/api/v1/tickets', '/api/v1/tickets/{id}', '/api/v1/auth/login']));
-    expect(document.paths['/api/v1/tickets'].post.requestBody.content['application/json'].schema.required).toEqual(['subject']);
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/tickets', '/api/v1/tickets/{id}', '/api/v1/auth/login']),
+    );
+    expect(
+      document.paths['/api/v1/tickets'].post.requestBody.content['application/json'].schema.required,
+    ).toEqual(['subject']);
     expect((await fetch(`${system.url}/api/docs`)).status).toBe(200);
   });
 

@@ -8,7 +8,9 @@ export class AppModule {
   static forRoot(this: void, config: FormsConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceKitModule.forRoot({ service: 'forms', config, logger, orm: ormConfig(config.DATABASE_URL) })],
+      imports: [
+        ServiceKitModule.forRoot({ service: 'forms', config, logger, orm: ormConfig(config.DATABASE_URL) }),
+      ],
     };
   }
 }

@@ -6,4 +6,5 @@ export const FormsEnv = ServiceEnv.extend({
 });
 export type FormsConfig = z.output<typeof FormsEnv>;
 
-export const loadFormsConfig = (env: Record<string, string | undefined> = process.env): FormsConfig => loadConfig(FormsEnv, env);
+export const loadFormsConfig = (env: Record<string, string | undefined> = process.env): FormsConfig =>
+  loadConfig(FormsEnv, env);

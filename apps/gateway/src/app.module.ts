@@ -32,7 +32,10 @@ export class AppModule {
         { provide: REDIS, useValue: redis },
         { provide: Metrics, useValue: metrics },
         RedisCloser,
-        { provide: RpcClient, useFactory: () => new RpcClient({ natsUrl: config.NATS_URL, timeoutMs: config.RPC_TIMEOUT_MS }) },
+        {
+          provide: RpcClient,
+          useFactory: () => new RpcClient({ natsUrl: config.NATS_URL, timeoutMs: config.RPC_TIMEOUT_MS }),
+        },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],
       exports: [GATEWAY_CONFIG, LOGGER, REDIS, Metrics, RpcClient],

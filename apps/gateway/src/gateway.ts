@@ -16,10 +16,13 @@ import { createRedis } from './redis.js';
 export async function createGateway(config: GatewayConfig, logger: Logger): Promise<INestApplication> {
   const redis = createRedis(config.REDIS_URL);
   const metrics = new Metrics('gateway');
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger, redis, metrics), {
-    logger: new NestPinoLogger(logger),
-    bodyParser: false,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, logger, redis, metrics),
+    {
+      logger: new NestPinoLogger(logger),
+      bodyParser: false,
+    },
+  );
   if (config.TRUST_PROXY) app.set('trust proxy', 1);
   app.disable('x-powered-by');
   app.use(requestContext(logger, metrics));
@@ -28,13 +31,17 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   app.use(express.urlencoded({ extended: false, limit: config.BODY_LIMIT_BYTES }));
   app.use(...sessionMiddleware(config, redis));
   // Errors raised by the middleware above (body too large, malformed JSON) get the API's error shape.
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => sendError(error, res, logger));
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) =>
+    sendError(error, res, logger),
+  );
 
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Help desk API')
-      .setDescription('JSON API of the help desk gateway. Log in with POST /api/v1/auth/login; the session cookie authenticates the rest.')
+      .setDescription(
+        'JSON API of the help desk gateway. Log in with POST /api/v1/auth/login; the session cookie authenticates the rest.',
+      )
       .setVersion('1')
       .addCookieAuth('hd.sid')
       .build(),

@@ -9,7 +9,15 @@ export class AppModule {
   static forRoot(this: void, config: IdentityConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceKitModule.forRoot({ service: 'identity', config, logger, orm: ormConfig(config.DATABASE_URL) }), UsersModule],
+      imports: [
+        ServiceKitModule.forRoot({
+          service: 'identity',
+          config,
+          logger,
+          orm: ormConfig(config.DATABASE_URL),
+        }),
+        UsersModule,
+      ],
     };
   }
 }

@@ -24,7 +24,13 @@ export async function seedIdentityDemo(orm: MikroORM): Promise<IdentityDemo> {
     passwordHash,
     permissions: ['portal.settings', 'tickets', 'inbox', 'forms', 'contacts'],
   });
-  em.create(InternalUser, { accountId: account.id, email: 'agent@demo.test', name: 'Sam Agent', passwordHash, permissions: ['tickets', 'inbox'] });
+  em.create(InternalUser, {
+    accountId: account.id,
+    email: 'agent@demo.test',
+    name: 'Sam Agent',
+    passwordHash,
+    permissions: ['tickets', 'inbox'],
+  });
   await em.flush();
   return { accountId: account.id, created: true };
 }

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { migrateUp, RpcClient } from '@helpdesk/kit';
-import { freshTestDatabase, pendingSchemaChanges, startTestNats, startTestService, type TestNats, type TestService } from '@helpdesk/testing';
+import {
+  freshTestDatabase,
+  pendingSchemaChanges,
+  startTestNats,
+  startTestService,
+  type TestNats,
+  type TestService,
+} from '@helpdesk/testing';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from '../src/app.module.js';
@@ -24,7 +31,13 @@ beforeAll(async () => {
   } finally {
     await orm.close(true);
   }
-  service = await startTestService({ service: 'identity', loadConfig: loadIdentityConfig, module: AppModule.forRoot, natsUrl: nats.url, databaseUrl });
+  service = await startTestService({
+    service: 'identity',
+    loadConfig: loadIdentityConfig,
+    module: AppModule.forRoot,
+    natsUrl: nats.url,
+    databaseUrl,
+  });
   client = new RpcClient({ natsUrl: nats.url, timeoutMs: 5_000 });
 });
 
@@ -49,35 +62,63 @@ describe('identity service over NATS', () => {
   });
 
   it('authenticates the seeded admin with every permission, whatever the email case', async () => {
-    const user = await client.send('identity.users.authenticate', { email: ' Admin@Demo.TEST ', password: DEMO_PASSWORD });
-    expect(user).toMatchObject({ accountId: demoAccountId, email: 'admin@demo.test', permissions: expect.arrayContaining(['portal.settings', 'tickets']) });
+    const user = await client.send('identity.users.authenticate', {
+      email: ' Admin@Demo.TEST ',
+      password: DEMO_PASSWORD,
+    });
+    expect(user).toMatchObject({
+      accountId: demoAccountId,
+      email: 'admin@demo.test',
+      permissions: expect.arrayContaining(['portal.settings', 'tickets']),
+    });
     expect(user).not.toHaveProperty('passwordHash');
   });
 
   it('gives the agent no portal settings permission', async () => {
-    const agent = await client.send('identity.users.authenticate', { email: 'agent@demo.test', password: DEMO_PASSWORD });
+    const agent = await client.send('identity.users.authenticate', {
+      email: 'agent@demo.test',
+      password: DEMO_PASSWORD,
+    });
     expect(agent.permissions).toEqual(['tickets', 'inbox']);
   });
 
   it('answers a wrong password and an unknown email identically', async () => {
-    const wrongPassword = await client.send('identity.users.authenticate', { email: 'admin@demo.test', password: 'nope' }).catch((e: unknown) => e);
-    const unknownEmail = await client.send('identity.users.authenticate', { email: 'nobody@demo.test', password: 'nope' }).catch((e: unknown) => e);
+    const wrongPassword = await client
+      .send('identity.users.authenticate', { email: 'admin@demo.test', password: 'nope' })
+      .catch((e: unknown) => e);
+    const unknownEmail = await client
+      .send('identity.users.authenticate', { email: 'nobody@demo.test', password: 'nope' })
+      .catch((e: unknown) => e);
     expect(wrongPassword).toMatchObject({ code: 'INVALID_CREDENTIALS' });
-    expect(unknownEmail).toMatchObject({ code: 'INVALID_CREDENTIALS', message: (wrongPassword as Error).message });
+    expect(unknownEmail).toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+      message: (wrongPassword as Error).message,
+    });
   });
 
   it('finds a user only within its own account', async () => {
-    const admin = await client.send('identity.users.authenticate', { email: 'admin@demo.test', password: DEMO_PASSWORD });
-    await expect(client.send('identity.users.get', { accountId: demoAccountId, id: admin.id })).resolves.toMatchObject({ id: admin.id });
-    await expect(client.send('identity.users.get', { accountId: randomUUID(), id: admin.id })).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+    const admin = await client.send('identity.users.authenticate', {
+      email: 'admin@demo.test',
+      password: DEMO_PASSWORD,
+    });
+    await expect(
+      client.send('identity.users.get', { accountId: demoAccountId, id: admin.id }),
+    ).resolves.toMatchObject({ id: admin.id });
+    await expect(
+      client.send('identity.users.get', { accountId: randomUUID(), id: admin.id }),
+    ).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
   });
 
   it('answers malformed requests with field errors', async () => {
-    await expect(client.send('identity.users.authenticate', { email: 'not-an-email', password: '' })).rejects.toMatchObject({
+    await expect(
+      client.send('identity.users.authenticate', { email: 'not-an-email', password: '' }),
+    ).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
       fields: { email: ['must be an email address'], password: ['is required'] },
     });
-    await expect(client.send('identity.users.get', { accountId: demoAccountId, id: 42 } as never)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(
+      client.send('identity.users.get', { accountId: demoAccountId, id: 42 } as never),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 
   it('answers identity.ping with its database up', async () => {

@@ -8,7 +8,9 @@ export class AppModule {
   static forRoot(this: void, config: InboxConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceKitModule.forRoot({ service: 'inbox', config, logger, orm: ormConfig(config.DATABASE_URL) })],
+      imports: [
+        ServiceKitModule.forRoot({ service: 'inbox', config, logger, orm: ormConfig(config.DATABASE_URL) }),
+      ],
     };
   }
 }

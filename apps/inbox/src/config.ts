@@ -6,4 +6,5 @@ export const InboxEnv = ServiceEnv.extend({
 });
 export type InboxConfig = z.output<typeof InboxEnv>;
 
-export const loadInboxConfig = (env: Record<string, string | undefined> = process.env): InboxConfig => loadConfig(InboxEnv, env);
+export const loadInboxConfig = (env: Record<string, string | undefined> = process.env): InboxConfig =>
+  loadConfig(InboxEnv, env);

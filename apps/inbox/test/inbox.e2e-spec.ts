@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { migrateUp, RpcClient } from '@helpdesk/kit';
-import { freshTestDatabase, startTestNats, startTestService, withDatabase, type TestNats, type TestService } from '@helpdesk/testing';
+import {
+  freshTestDatabase,
+  startTestNats,
+  startTestService,
+  withDatabase,
+  type TestNats,
+  type TestService,
+} from '@helpdesk/testing';
 import { AppModule } from '../src/app.module.js';
 import { loadInboxConfig } from '../src/config.js';
 import { ormConfig } from '../src/mikro-orm.config.js';
@@ -14,7 +21,13 @@ beforeAll(async () => {
   nats = await startTestNats();
   databaseUrl = await freshTestDatabase('helpdesk_test_inbox');
   await migrateUp(ormConfig(databaseUrl));
-  service = await startTestService({ service: 'inbox', loadConfig: loadInboxConfig, module: AppModule.forRoot, natsUrl: nats.url, databaseUrl });
+  service = await startTestService({
+    service: 'inbox',
+    loadConfig: loadInboxConfig,
+    module: AppModule.forRoot,
+    natsUrl: nats.url,
+    databaseUrl,
+  });
   client = new RpcClient({ natsUrl: nats.url, timeoutMs: 3_000 });
 });
 
@@ -26,12 +39,16 @@ afterAll(async () => {
 
 describe('inbox service over NATS', () => {
   it('owns its own schema', async () => {
-    const schemas = await withDatabase(databaseUrl, (db) => db.query("select 1 from pg_namespace where nspname = 'inbox'"));
+    const schemas = await withDatabase(databaseUrl, (db) =>
+      db.query("select 1 from pg_namespace where nspname = 'inbox'"),
+    );
     expect(schemas.rowCount).toBe(1);
   });
 
-  it('answers inbox.ping with its database up, with the caller\'s subject logged', async () => {
+  it("answers inbox.ping with its database up, with the caller's subject logged", async () => {
     await expect(client.send('inbox.ping', {})).resolves.toEqual({ service: 'inbox', database: 'up' });
-    expect(service.logs.find((line) => line.subject === 'inbox.ping' && line.outcome === 'ok')).toHaveLength(1);
+    expect(service.logs.find((line) => line.subject === 'inbox.ping' && line.outcome === 'ok')).toHaveLength(
+      1,
+    );
   });
 });

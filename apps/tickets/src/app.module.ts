@@ -9,7 +9,10 @@ export class AppModule {
   static forRoot(this: void, config: TicketsConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceKitModule.forRoot({ service: 'tickets', config, logger, orm: ormConfig(config.DATABASE_URL) }), TicketsModule],
+      imports: [
+        ServiceKitModule.forRoot({ service: 'tickets', config, logger, orm: ormConfig(config.DATABASE_URL) }),
+        TicketsModule,
+      ],
     };
   }
 }

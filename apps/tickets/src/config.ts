@@ -6,4 +6,5 @@ export const TicketsEnv = ServiceEnv.extend({
 });
 export type TicketsConfig = z.output<typeof TicketsEnv>;
 
-export const loadTicketsConfig = (env: Record<string, string | undefined> = process.env): TicketsConfig => loadConfig(TicketsEnv, env);
+export const loadTicketsConfig = (env: Record<string, string | undefined> = process.env): TicketsConfig =>
+  loadConfig(TicketsEnv, env);

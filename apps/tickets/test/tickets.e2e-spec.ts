@@ -23,7 +23,13 @@ const accountA = randomUUID();
 const accountB = randomUUID();
 
 const startReplica = () =>
-  startTestService({ service: 'tickets', loadConfig: loadTicketsConfig, module: AppModule.forRoot, natsUrl: nats.url, databaseUrl });
+  startTestService({
+    service: 'tickets',
+    loadConfig: loadTicketsConfig,
+    module: AppModule.forRoot,
+    natsUrl: nats.url,
+    databaseUrl,
+  });
 
 const handled = (replica: TestService, subject: string) =>
   replica.logs.find((line) => line.msg === 'rpc handled' && line.subject === subject);
@@ -53,13 +59,29 @@ describe('tickets service over NATS', () => {
     const subscription = listener.subscribe('ticket.created', { max: 1 });
     await listener.flush();
 
-    const ticket = await client.send('tickets.create', { accountId: accountA, subject: '  Printer on fire  ', priority: 'urgent' });
+    const ticket = await client.send('tickets.create', {
+      accountId: accountA,
+      subject: '  Printer on fire  ',
+      priority: 'urgent',
+    });
 
-    expect(ticket).toMatchObject({ accountId: accountA, subject: 'Printer on fire', content: '', priority: 'urgent', companyId: null });
-    const stored = await withDatabase(databaseUrl, (db) => db.query('select subject from tickets.ticket where id = $1', [ticket.id]));
+    expect(ticket).toMatchObject({
+      accountId: accountA,
+      subject: 'Printer on fire',
+      content: '',
+      priority: 'urgent',
+      companyId: null,
+    });
+    const stored = await withDatabase(databaseUrl, (db) =>
+      db.query('select subject from tickets.ticket where id = $1', [ticket.id]),
+    );
     expect(stored.rows).toEqual([{ subject: 'Printer on fire' }]);
     for await (const message of subscription) {
-      expect(codec.decode(message.data).data).toEqual({ accountId: accountA, ticketId: ticket.id, occurredAt: ticket.createdAt });
+      expect(codec.decode(message.data).data).toEqual({
+        accountId: accountA,
+        ticketId: ticket.id,
+        occurredAt: ticket.createdAt,
+      });
     }
     await listener.close();
   });
@@ -95,10 +117,14 @@ describe('tickets service over NATS', () => {
   it('never shows one account the tickets of another', async () => {
     const other = await client.send('tickets.create', { accountId: accountB, subject: 'Globex secret' });
 
-    await expect(client.send('tickets.get', { accountId: accountA, id: other.id })).rejects.toMatchObject({ code: 'TICKET_NOT_FOUND' });
+    await expect(client.send('tickets.get', { accountId: accountA, id: other.id })).rejects.toMatchObject({
+      code: 'TICKET_NOT_FOUND',
+    });
     const listA = await client.send('tickets.list', { accountId: accountA });
     expect(listA.items.map((t) => t.id)).not.toContain(other.id);
-    await expect(client.send('tickets.get', { accountId: accountB, id: other.id })).resolves.toMatchObject({ subject: 'Globex secret' });
+    await expect(client.send('tickets.get', { accountId: accountB, id: other.id })).resolves.toMatchObject({
+      subject: 'Globex secret',
+    });
   });
 
   it('answers bad input with coded errors, never an internal error', async () => {
@@ -110,15 +136,25 @@ describe('tickets service over NATS', () => {
       code: 'VALIDATION_FAILED',
       fields: { accountId: ['must be a UUID'] },
     });
-    await expect(client.send('tickets.list', { accountId: accountA, after: 'garbage' })).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
-    await expect(client.send('tickets.list', { accountId: accountA, limit: 1000 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
-    await expect(client.send('tickets.get', { accountId: accountA, id: randomUUID() })).rejects.toMatchObject({ code: 'TICKET_NOT_FOUND' });
-    await expect(client.send('tickets.get', null as never)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(
+      client.send('tickets.list', { accountId: accountA, after: 'garbage' }),
+    ).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
+    await expect(client.send('tickets.list', { accountId: accountA, limit: 1000 })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    await expect(client.send('tickets.get', { accountId: accountA, id: randomUUID() })).rejects.toMatchObject(
+      { code: 'TICKET_NOT_FOUND' },
+    );
+    await expect(client.send('tickets.get', null as never)).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
   });
 
   it('shares requests between replicas in the queue group, each handled exactly once', async () => {
     const before = replicas.map((replica) => handled(replica, 'tickets.list').length);
-    await Promise.all(Array.from({ length: 40 }, () => client.send('tickets.list', { accountId: accountA, limit: 1 })));
+    await Promise.all(
+      Array.from({ length: 40 }, () => client.send('tickets.list', { accountId: accountA, limit: 1 })),
+    );
     const counts = replicas.map((replica, index) => handled(replica, 'tickets.list').length - before[index]);
 
     expect(counts[0] + counts[1]).toBe(40);
@@ -128,10 +164,41 @@ describe('tickets service over NATS', () => {
 
   it("logs each request with the caller's correlation id", async () => {
     const correlationId = `test-${randomUUID()}`;
-    await correlation.run({ correlationId }, () => client.send('tickets.list', { accountId: accountA, limit: 1 }));
+    await correlation.run({ correlationId }, () =>
+      client.send('tickets.list', { accountId: accountA, limit: 1 }),
+    );
 
-    const lines = replicas.flatMap((replica) => replica.logs.find((line) => line.correlationId === correlationId));
-    expect(lines).toEqual([expect.objectContaining({ msg: 'rpc handled', subject: 'tickets.list', outcome: 'ok', service: 'tickets' })]);
+    const lines = replicas.flatMap((replica) =>
+      replica.logs.find((line) => line.correlationId === correlationId),
+    );
+    expect(lines).toEqual([
+      expect.objectContaining({
+        msg: 'rpc handled',
+        subject: 'tickets.list',
+        outcome: 'ok',
+        service: 'tickets',
+      }),
+    ]);
+  });
+
+  it('loses no request when a replica shuts down under load', async () => {
+    const leaving = await startReplica();
+    let stopped = false;
+    const requests = Array.from({ length: 300 }, async (_, index) => {
+      await new Promise((r) => setTimeout(r, index)); // spread over 300 ms
+      return client.send('tickets.list', { accountId: accountA, limit: 1 }).then(
+        () => 'ok',
+        (error: { code?: string }) => error.code ?? 'unknown',
+      );
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const shutdown = leaving.stop().then(() => (stopped = true));
+
+    const outcomes = await Promise.all(requests);
+    await shutdown;
+    expect(stopped).toBe(true);
+    expect(outcomes.filter((outcome) => outcome !== 'ok')).toEqual([]);
+    expect(handled(leaving, 'tickets.list').length).toBeGreaterThan(0);
   });
 
   it('answers tickets.ping with its database up', async () => {

@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 // Field messages are shown to people next to the field: "subject: is required" reads better than zod's default.
 z.config({
-  customError: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined),
+  customError: (issue) =>
+    issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined,
 });
 
 export const Id = z.uuid({ message: 'must be a UUID' });

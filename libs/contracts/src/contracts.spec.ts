@@ -1,5 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { AuthenticateUserRequest, ErrorKinds, Events, isErrorBody, PageRequest, Rpc, Services } from './index.js';
+import {
+  AuthenticateUserRequest,
+  ErrorKinds,
+  Events,
+  isErrorBody,
+  PageRequest,
+  Rpc,
+  Services,
+} from './index.js';
 
 describe('contracts', () => {
   it('names every subject after the service that serves it', () => {
@@ -17,8 +25,12 @@ describe('contracts', () => {
   });
 
   it('normalises login emails and caps password length before any hashing', () => {
-    expect(AuthenticateUserRequest.parse({ email: ' Alice@Acme.TEST ', password: 'x' }).email).toBe('alice@acme.test');
-    expect(AuthenticateUserRequest.safeParse({ email: 'a@b.test', password: 'x'.repeat(1025) }).success).toBe(false);
+    expect(AuthenticateUserRequest.parse({ email: ' Alice@Acme.TEST ', password: 'x' }).email).toBe(
+      'alice@acme.test',
+    );
+    expect(AuthenticateUserRequest.safeParse({ email: 'a@b.test', password: 'x'.repeat(1025) }).success).toBe(
+      false,
+    );
   });
 
   it('defaults page size to 25 and accepts at most 100', () => {

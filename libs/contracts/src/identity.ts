@@ -16,7 +16,12 @@ export const InternalUserView = z.object({
 export type InternalUserView = z.infer<typeof InternalUserView>;
 
 export const AuthenticateUserRequest = z.object({
-  email: z.string().trim().toLowerCase().max(254).pipe(z.email({ message: 'must be an email address' })),
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(254)
+    .pipe(z.email({ message: 'must be an email address' })),
   password: z.string().min(1, 'is required').max(1024),
 });
 export type AuthenticateUserRequest = z.input<typeof AuthenticateUserRequest>;

@@ -6,7 +6,10 @@ export interface RpcDefinition<Req extends z.ZodType = z.ZodType, Res extends z.
   response: Res;
 }
 
-export const rpc = <Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res): RpcDefinition<Req, Res> => ({
+export const rpc = <Req extends z.ZodType, Res extends z.ZodType>(
+  request: Req,
+  response: Res,
+): RpcDefinition<Req, Res> => ({
   request,
   response,
 });

@@ -17,7 +17,12 @@ export interface StartServiceOptions {
  * requests. On SIGTERM/SIGINT it unsubscribes, lets requests in flight finish for the grace period,
  * then closes its connections.
  */
-export async function startService({ service, module, config, logger }: StartServiceOptions): Promise<INestMicroservice> {
+export async function startService({
+  service,
+  module,
+  config,
+  logger,
+}: StartServiceOptions): Promise<INestMicroservice> {
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(module, {
     transport: Transport.NATS,
     options: {

@@ -2,7 +2,10 @@ import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
 import { ConfigError, loadConfig, ServiceEnv } from './config.js';
 
-const Env = ServiceEnv.extend({ METRICS_PORT: ServiceEnv.shape.METRICS_PORT.default(9100), EXTRA: z.string().min(3) });
+const Env = ServiceEnv.extend({
+  METRICS_PORT: ServiceEnv.shape.METRICS_PORT.default(9100),
+  EXTRA: z.string().min(3),
+});
 
 describe('loadConfig', () => {
   it('fills defaults and coerces numbers', () => {
@@ -17,7 +20,13 @@ describe('loadConfig', () => {
   });
 
   it('names every bad key at once', () => {
-    const attempt = () => loadConfig(Env, { NATS_URL: 'http://nats', DATABASE_URL: 'nope', METRICS_PORT: '70000', LOG_LEVEL: 'loud' });
+    const attempt = () =>
+      loadConfig(Env, {
+        NATS_URL: 'http://nats',
+        DATABASE_URL: 'nope',
+        METRICS_PORT: '70000',
+        LOG_LEVEL: 'loud',
+      });
     expect(attempt).toThrow(ConfigError);
     const problems = (() => {
       try {
@@ -27,7 +36,13 @@ describe('loadConfig', () => {
       }
       return [];
     })();
-    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'EXTRA', 'LOG_LEVEL', 'METRICS_PORT', 'NATS_URL']);
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'DATABASE_URL',
+      'EXTRA',
+      'LOG_LEVEL',
+      'METRICS_PORT',
+      'NATS_URL',
+    ]);
     expect(problems.find((p) => p.startsWith('NATS_URL'))).toContain('nats://');
   });
 });

@@ -7,9 +7,12 @@ describe('correlation ids', () => {
     expect(correlationIdFrom('req-1234abcd')).toBe('req-1234abcd');
   });
 
-  it.each([undefined, '', 'short', 'has spaces in it', 'newline\ninjected-log-line', 'x'.repeat(200)])('replaces %j with a fresh uuid', (value) => {
-    expect(correlationIdFrom(value)).toMatch(/^[0-9a-f-]{36}$/);
-  });
+  it.each([undefined, '', 'short', 'has spaces in it', 'newline\ninjected-log-line', 'x'.repeat(200)])(
+    'replaces %j with a fresh uuid',
+    (value) => {
+      expect(correlationIdFrom(value)).toMatch(/^[0-9a-f-]{36}$/);
+    },
+  );
 
   it('adds the current id to every log line written inside its context', () => {
     const lines: Record<string, unknown>[] = [];

@@ -1,4 +1,11 @@
-import { isErrorBody, type EventName, type EventPayload, type Subject, type RpcRequest, type RpcResponse } from '@helpdesk/contracts';
+import {
+  isErrorBody,
+  type EventName,
+  type EventPayload,
+  type Subject,
+  type RpcRequest,
+  type RpcResponse,
+} from '@helpdesk/contracts';
 import { ClientProxyFactory, NatsRecordBuilder, Transport, type ClientProxy } from '@nestjs/microservices';
 import { headers as natsHeaders, type NatsConnection } from 'nats';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
@@ -19,13 +26,22 @@ export class RpcClient {
   private readonly proxy: ClientProxy;
 
   constructor(private readonly options: RpcClientOptions) {
-    this.proxy = ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: options.natsUrl } });
+    this.proxy = ClientProxyFactory.create({
+      transport: Transport.NATS,
+      options: { servers: options.natsUrl },
+    });
   }
 
-  async send<S extends Subject>(subject: S, payload: RpcRequest<S>, opts: { timeoutMs?: number } = {}): Promise<RpcResponse<S>> {
+  async send<S extends Subject>(
+    subject: S,
+    payload: RpcRequest<S>,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<RpcResponse<S>> {
     const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
     try {
-      return await firstValueFrom(this.proxy.send<RpcResponse<S>>(subject, this.record(payload)).pipe(timeout(timeoutMs)));
+      return await firstValueFrom(
+        this.proxy.send<RpcResponse<S>>(subject, this.record(payload)).pipe(timeout(timeoutMs)),
+      );
     } catch (error) {
       throw toAppError(error, subject, timeoutMs);
     }
@@ -62,9 +78,13 @@ function toAppError(error: unknown, subject: string, timeoutMs: number): AppErro
   if (isErrorBody(error)) return new AppError(error.code, error.message, error.fields);
   const service = subject.split('.')[0];
   if (error instanceof TimeoutError) {
-    return new AppError('SERVICE_UNAVAILABLE', `The ${service} service did not answer within ${timeoutMs} ms`);
+    return new AppError(
+      'SERVICE_UNAVAILABLE',
+      `The ${service} service did not answer within ${timeoutMs} ms`,
+    );
   }
   // Connection failures and "no matching handler" (a service older than its caller) mean the same to a caller.
-  const message = error instanceof Error ? error.message : String((error as { message?: unknown })?.message ?? error);
+  const message =
+    error instanceof Error ? error.message : String((error as { message?: unknown })?.message ?? error);
   return new AppError('SERVICE_UNAVAILABLE', `The ${service} service is not reachable (${message})`);
 }

@@ -15,6 +15,7 @@ import {
 } from '@nestjs/common';
 import { MessagePattern, NatsContext } from '@nestjs/microservices';
 import { MikroORM, RequestContext } from '@mikro-orm/core';
+import type { MsgHdrs } from 'nats';
 import { Observable, throwError } from 'rxjs';
 import { AppError } from './app-error.js';
 import { correlation, correlationIdFrom, CORRELATION_HEADER, type Logger } from './logging.js';
@@ -33,7 +34,8 @@ class ContractPipe implements PipeTransform {
 }
 
 /** Marks a handler as the server of a contract subject; its payload is validated against the contract first. */
-export const Serves = (subject: Subject) => applyDecorators(MessagePattern(subject), UsePipes(new ContractPipe(subject)));
+export const Serves = (subject: Subject) =>
+  applyDecorators(MessagePattern(subject), UsePipes(new ContractPipe(subject)));
 
 /** Turns AppErrors into their wire form and everything unexpected into a logged INTERNAL error. */
 @Catch()
@@ -62,7 +64,9 @@ export class RpcInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const nats = context.switchToRpc().getContext<NatsContext>();
     const subject = nats.getSubject();
-    const correlationId = correlationIdFrom(nats.getHeaders()?.get(CORRELATION_HEADER));
+    const correlationId = correlationIdFrom(
+      (nats.getHeaders() as MsgHdrs | undefined)?.get(CORRELATION_HEADER),
+    );
     return new Observable((subscriber) => {
       const started = process.hrtime.bigint();
       const done = (outcome: 'ok' | 'error', error?: unknown) => {
@@ -70,7 +74,10 @@ export class RpcInterceptor implements NestInterceptor {
         this.metrics.rpcDuration.observe({ subject, outcome }, ms / 1000);
         correlation.run({ correlationId }, () => {
           const code = error instanceof AppError ? error.code : outcome === 'error' ? 'INTERNAL' : undefined;
-          this.logger.info({ subject, ms: Math.round(ms * 100) / 100, outcome, ...(code ? { code } : {}) }, 'rpc handled');
+          this.logger.info(
+            { subject, ms: Math.round(ms * 100) / 100, outcome, ...(code ? { code } : {}) },
+            'rpc handled',
+          );
         });
       };
       const run = () =>

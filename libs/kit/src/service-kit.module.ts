@@ -1,7 +1,14 @@
 import type { ServiceName } from '@helpdesk/contracts';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import type { Options } from '@mikro-orm/postgresql';
-import { Global, Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -62,7 +69,10 @@ export class ServiceKitModule {
         { provide: LOGGER, useValue: logger },
         { provide: Metrics, useValue: new Metrics(service) },
         MetricsEndpoint,
-        { provide: RpcClient, useFactory: () => new RpcClient({ natsUrl: config.NATS_URL, timeoutMs: config.RPC_TIMEOUT_MS }) },
+        {
+          provide: RpcClient,
+          useFactory: () => new RpcClient({ natsUrl: config.NATS_URL, timeoutMs: config.RPC_TIMEOUT_MS }),
+        },
         { provide: APP_INTERCEPTOR, useClass: RpcInterceptor },
         { provide: APP_FILTER, useClass: RpcErrorFilter },
       ],

@@ -25,7 +25,11 @@ describe('parseOrThrow', () => {
     }
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('VALIDATION_FAILED');
-    expect(Object.keys((error as AppError).fields ?? {}).sort()).toEqual(['accountId', 'priority', 'subject']);
+    expect(Object.keys((error as AppError).fields ?? {}).sort()).toEqual([
+      'accountId',
+      'priority',
+      'subject',
+    ]);
     expect((error as AppError).message).toMatch(/^Invalid ticket: /);
   });
 });

@@ -7,7 +7,8 @@ const serverUrl = () => process.env.TEST_DATABASE_URL ?? 'postgres://postgres@12
  * made, so runs never see each other's rows and never touch the demo database.
  */
 export async function freshTestDatabase(name: string): Promise<string> {
-  if (!/^[a-z][a-z0-9_]*_test(_[a-z0-9_]+)?$/.test(name)) throw new Error(`refusing to use "${name}" as a test database`);
+  if (!/^[a-z][a-z0-9_]*_test(_[a-z0-9_]+)?$/.test(name))
+    throw new Error(`refusing to use "${name}" as a test database`);
   const admin = new pg.Client({ connectionString: serverUrl() });
   await admin.connect();
   try {

@@ -12,7 +12,9 @@ export interface TestNats {
   start(): Promise<void>;
 }
 
-const binary = () => ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find(existsSync) ?? 'nats-server';
+const binary = () =>
+  ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find(existsSync) ??
+  'nats-server';
 
 /**
  * A private NATS server (with JetStream) for one test file. Tests get real NATS without sharing
@@ -23,7 +25,9 @@ export async function startTestNats(): Promise<TestNats> {
   const storeDir = mkdtempSync(join(tmpdir(), 'helpdesk-nats-'));
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn(binary(), ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: 'ignore' });
+    child = spawn(binary(), ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {
+      stdio: 'ignore',
+    });
     await waitForPort(port, 10_000);
   };
   const stop = async () => {

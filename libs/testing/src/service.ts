@@ -32,6 +32,11 @@ export async function startTestService<C extends ServiceConfig>(options: {
   });
   const logs = new LogCapture();
   const logger = createLogger({ service: options.service, level: config.LOG_LEVEL, destination: logs });
-  const app = await startService({ service: options.service, module: options.module(config, logger), config, logger });
+  const app = await startService({
+    service: options.service,
+    module: options.module(config, logger),
+    config,
+    logger,
+  });
   return { app, logs, stop: () => app.close() };
 }

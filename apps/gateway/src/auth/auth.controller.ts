@@ -8,6 +8,14 @@ import { InternalUserGuard } from './internal-user.guard.js';
 import { SESSION_COOKIE } from './sessions.js';
 import { CurrentViewer, type Viewer } from './viewer.js';
 
+/** Passport's callback style as a promise. */
+const settled = (call: (done: (error?: unknown) => void) => void) =>
+  new Promise<void>((resolve, reject) =>
+    call((error) =>
+      error ? reject(error instanceof Error ? error : new Error('passport session error')) : resolve(),
+    ),
+  );
+
 @ApiTags('auth')
 @Controller('api/v1/auth')
 export class AuthController {
@@ -22,7 +30,7 @@ export class AuthController {
     const credentials = parseOrThrow(AuthenticateUserRequest, body, 'login');
     const user = await this.rpc.send('identity.users.authenticate', credentials);
     // Passport regenerates the session id here, so an id planted before login is worthless after it.
-    await new Promise<void>((resolve, reject) => req.logIn({ kind: 'internal', ...user }, (error) => (error ? reject(error) : resolve())));
+    await settled((done) => req.logIn({ kind: 'internal', ...user }, done));
     req.session.startedAt = Date.now();
     return user;
   }
@@ -30,7 +38,7 @@ export class AuthController {
   @Post('logout')
   @HttpCode(204)
   async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    await new Promise<void>((resolve, reject) => req.logOut((error) => (error ? reject(error) : resolve())));
+    await settled((done) => req.logOut(done));
     await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
     res.clearCookie(SESSION_COOKIE);
   }

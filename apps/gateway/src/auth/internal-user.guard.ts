@@ -12,8 +12,12 @@ export class InternalUserGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const user = context.switchToHttp().getRequest<Request>().user;
     if (user?.kind !== 'internal') throw new AppError('UNAUTHENTICATED', 'Log in as an internal user first');
-    const needed = this.reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION, [context.getHandler(), context.getClass()]);
-    if (needed && !user.permissions.includes(needed)) throw new AppError('FORBIDDEN', `This needs the "${needed}" permission`);
+    const needed = this.reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (needed && !user.permissions.includes(needed))
+      throw new AppError('FORBIDDEN', `This needs the "${needed}" permission`);
     return true;
   }
 }

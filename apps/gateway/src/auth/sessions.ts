@@ -31,10 +31,15 @@ export function sessionMiddleware(config: GatewayConfig, redis: Redis): RequestH
       resave: false,
       saveUninitialized: false,
       rolling: true,
-      cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: config.ADMIN_SESSION_IDLE_MINUTES * 60_000 },
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: 'auto',
+        maxAge: config.ADMIN_SESSION_IDLE_MINUTES * 60_000,
+      },
     }),
     enforceAbsoluteLifetime,
-    passport.initialize(),
-    passport.session(),
+    passport.initialize() as RequestHandler,
+    passport.session() as RequestHandler,
   ];
 }

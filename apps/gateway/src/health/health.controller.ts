@@ -12,7 +12,12 @@ const settle = async (check: () => Promise<unknown>): Promise<string> => {
   try {
     await Promise.race([
       check(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS).unref()),
+      new Promise((_, reject) =>
+        setTimeout(
+          () => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)),
+          CHECK_TIMEOUT_MS,
+        ).unref(),
+      ),
     ]);
     return 'up';
   } catch (error) {
@@ -41,7 +46,9 @@ export class HealthController {
     const [nats, redis, ...services] = await Promise.all([
       settle(() => this.rpc.checkConnection()),
       settle(() => this.redis.ping()),
-      ...Services.map((service) => settle(() => this.rpc.send(`${service}.ping` as Subject, {}, { timeoutMs: CHECK_TIMEOUT_MS }))),
+      ...Services.map((service) =>
+        settle(() => this.rpc.send(`${service}.ping` as Subject, {}, { timeoutMs: CHECK_TIMEOUT_MS })),
+      ),
     ]);
     const checks: Record<string, string> = { nats, redis };
     Services.forEach((service, index) => (checks[service] = services[index]));

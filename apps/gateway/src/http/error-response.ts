@@ -15,9 +15,14 @@ const statusOfKind: Record<ErrorKind, number> = {
 };
 
 const codeOfStatus = (status: number): ErrorCode =>
-  ({ 400: 'VALIDATION_FAILED', 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'ROUTE_NOT_FOUND', 409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE' })[
-    status
-  ] as ErrorCode | undefined ?? (status < 500 ? 'VALIDATION_FAILED' : 'INTERNAL');
+  (({
+    400: 'VALIDATION_FAILED',
+    401: 'UNAUTHENTICATED',
+    403: 'FORBIDDEN',
+    404: 'ROUTE_NOT_FOUND',
+    409: 'CONFLICT',
+    413: 'PAYLOAD_TOO_LARGE',
+  })[status] as ErrorCode | undefined) ?? (status < 500 ? 'VALIDATION_FAILED' : 'INTERNAL');
 
 /** Seconds a client should wait before retrying when a service is unavailable. */
 const RETRY_AFTER_SECONDS = 5;
@@ -36,7 +41,8 @@ export function sendError(error: unknown, res: Response, logger: Logger): void {
 }
 
 function describe(error: unknown): { status: number; body: ErrorBody } {
-  if (error instanceof AppError) return { status: statusOfKind[ErrorKinds[error.code]], body: error.toBody() };
+  if (error instanceof AppError)
+    return { status: statusOfKind[ErrorKinds[error.code]], body: error.toBody() };
   if (error instanceof HttpException) {
     const status = error.getStatus();
     return { status, body: { code: codeOfStatus(status), message: error.message } };
@@ -45,7 +51,8 @@ function describe(error: unknown): { status: number; body: ErrorBody } {
   const status = (error as { status?: unknown })?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const type = (error as { type?: string }).type;
-    const message = type === 'entity.parse.failed' ? 'The request body is not valid JSON' : (error as Error).message;
+    const message =
+      type === 'entity.parse.failed' ? 'The request body is not valid JSON' : (error as Error).message;
     return { status, body: { code: codeOfStatus(status), message } };
   }
   return { status: 500, body: { code: 'INTERNAL', message: 'Internal error' } };

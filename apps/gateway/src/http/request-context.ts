@@ -22,11 +22,18 @@ export function requestContext(logger: Logger, metrics: Metrics) {
       res.once('finish', () => {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         // The matched route pattern keeps label values few (never raw ids).
-        const route = (req.route as { path?: string } | undefined)?.path ? `${req.baseUrl}${(req.route as { path: string }).path}` : 'unmatched';
+        const route = (req.route as { path?: string } | undefined)?.path
+          ? `${req.baseUrl}${(req.route as { path: string }).path}`
+          : 'unmatched';
         duration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
         correlation.run({ correlationId }, () =>
           logger.info(
-            { method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(seconds * 100_000) / 100 },
+            {
+              method: req.method,
+              url: req.originalUrl,
+              status: res.statusCode,
+              ms: Math.round(seconds * 100_000) / 100,
+            },
             'http request',
           ),
         );

@@ -19,7 +19,11 @@ export class TicketsApiController {
 
   @Get()
   @ApiQuery({ name: 'after', required: false, description: 'nextCursor of the previous page' })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 25 } })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 100, default: 25 },
+  })
   @ApiOkResponse({ schema: openApi(PageOf(TicketView)) })
   list(@CurrentViewer() viewer: Viewer, @Query() query: unknown) {
     const page = parseOrThrow(PageRequest.strict(), query, 'query');

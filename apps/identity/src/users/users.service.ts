@@ -18,9 +18,14 @@ export class UsersService {
   constructor(private readonly em: EntityManager) {}
 
   /** Same answer and similar time whether the email is unknown or the password wrong. */
-  async authenticate({ email, password }: RpcPayload<'identity.users.authenticate'>): Promise<InternalUserView> {
+  async authenticate({
+    email,
+    password,
+  }: RpcPayload<'identity.users.authenticate'>): Promise<InternalUserView> {
     const user = await this.em.findOne(InternalUser, { email }, { fields: ['*', 'passwordHash'] as never });
-    const valid = user ? await verifyPassword(user.passwordHash, password) : (await burnPasswordCheck(password), false);
+    const valid = user
+      ? await verifyPassword(user.passwordHash, password)
+      : (await burnPasswordCheck(password), false);
     if (!user || !valid) throw new AppError('INVALID_CREDENTIALS', 'Email or password is incorrect');
     return toUserView(user);
   }

@@ -8,7 +8,8 @@ type Priority = NonNullable<TicketView['priority']>;
 // Serves the account-wide list, newest first, as a keyset walk (scanned backwards).
 @Index({ properties: ['accountId', 'createdAt', 'id'] })
 export class Ticket {
-  [OptionalProps]?: 'content' | 'priority' | 'requesterContactId' | 'companyId' | 'createdAt' | 'lastActivityAt';
+  [OptionalProps]?:
+    'content' | 'priority' | 'requesterContactId' | 'companyId' | 'createdAt' | 'lastActivityAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();

@@ -6,7 +6,10 @@ import { decodeTicketCursor, encodeTicketCursor } from './ticket-cursor.js';
 import { Ticket } from './ticket.entity.js';
 
 /** A ticket as an entity, or as a plain row whose timestamps PostgreSQL already formatted as ISO text. */
-type TicketRow = Pick<Ticket, 'id' | 'accountId' | 'subject' | 'content' | 'priority' | 'requesterContactId' | 'companyId'> & {
+type TicketRow = Pick<
+  Ticket,
+  'id' | 'accountId' | 'subject' | 'content' | 'priority' | 'requesterContactId' | 'companyId'
+> & {
   createdAt: Date | string;
   lastActivityAt: Date | string;
 };
@@ -46,8 +49,14 @@ export class TicketsService {
     const ticket = this.em.create(Ticket, request);
     await this.em.flush();
     await this.rpc
-      .emit('ticket.created', { accountId: ticket.accountId, ticketId: ticket.id, occurredAt: ticket.createdAt.toISOString() })
-      .catch((error: unknown) => this.logger.warn({ err: error, ticketId: ticket.id }, 'ticket.created not published'));
+      .emit('ticket.created', {
+        accountId: ticket.accountId,
+        ticketId: ticket.id,
+        occurredAt: ticket.createdAt.toISOString(),
+      })
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error, ticketId: ticket.id }, 'ticket.created not published'),
+      );
     return toTicketView(ticket);
   }
 
@@ -65,14 +74,20 @@ export class TicketsService {
     const last = items.at(-1);
     return {
       items: items.map(toTicketView),
-      nextCursor: rows.length > limit && last ? encodeTicketCursor({ createdAt: iso(last.createdAt), id: last.id }) : null,
+      nextCursor:
+        rows.length > limit && last
+          ? encodeTicketCursor({ createdAt: iso(last.createdAt), id: last.id })
+          : null,
     };
   }
 
   async get({ accountId, id }: RpcPayload<'tickets.get'>): Promise<TicketView> {
     const [row] = await this.em
       .getConnection()
-      .execute<TicketRow[]>(`select ${ticketColumns} from tickets.ticket where account_id = ? and id = ?`, [accountId, id]);
+      .execute<TicketRow[]>(`select ${ticketColumns} from tickets.ticket where account_id = ? and id = ?`, [
+        accountId,
+        id,
+      ]);
     if (!row) throw new AppError('TICKET_NOT_FOUND', `Ticket ${id} not found`);
     return toTicketView(row);
   }
