@@ -1,8 +1,9 @@
 import type { ServiceName } from '@helpdesk/contracts';
 import type { DynamicModule, INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { MicroserviceOptions } from '@nestjs/microservices';
 import { ConfigError, type ServiceConfig } from './config.js';
+import { DrainingNatsServer } from './draining-nats.server.js';
 import { createLogger, NestPinoLogger, type Logger } from './logging.js';
 
 export interface StartServiceOptions {
@@ -14,8 +15,8 @@ export interface StartServiceOptions {
 
 /**
  * Starts a domain service as a NATS microservice in a queue group named after it, so replicas share
- * requests. On SIGTERM/SIGINT it unsubscribes, lets requests in flight finish for the grace period,
- * then closes its connections.
+ * requests. On SIGTERM/SIGINT it drains its subscriptions, lets requests in flight finish (up to the
+ * grace period), then closes its connections.
  */
 export async function startService({
   service,
@@ -24,16 +25,10 @@ export async function startService({
   logger,
 }: StartServiceOptions): Promise<INestMicroservice> {
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(module, {
-    transport: Transport.NATS,
-    options: {
-      servers: config.NATS_URL,
-      queue: service,
-      name: service,
-      gracefulShutdown: true,
-      gracePeriod: config.SHUTDOWN_GRACE_MS,
-      reconnect: true,
-      maxReconnectAttempts: -1,
-    },
+    strategy: new DrainingNatsServer(
+      { servers: config.NATS_URL, queue: service, name: service, reconnect: true, maxReconnectAttempts: -1 },
+      config.SHUTDOWN_GRACE_MS,
+    ),
     logger: new NestPinoLogger(logger),
   });
   await app.listen();

@@ -18,6 +18,7 @@ import { MikroORM, RequestContext } from '@mikro-orm/core';
 import type { MsgHdrs } from 'nats';
 import { Observable, throwError } from 'rxjs';
 import { AppError } from './app-error.js';
+import { inFlight } from './in-flight.js';
 import { correlation, correlationIdFrom, CORRELATION_HEADER, type Logger } from './logging.js';
 import { Metrics } from './metrics.js';
 import { parseOrThrow } from './validation.js';
@@ -68,8 +69,12 @@ export class RpcInterceptor implements NestInterceptor {
       (nats.getHeaders() as MsgHdrs | undefined)?.get(CORRELATION_HEADER),
     );
     return new Observable((subscriber) => {
+      inFlight.start();
       const started = process.hrtime.bigint();
+      let finished = false;
       const done = (outcome: 'ok' | 'error', error?: unknown) => {
+        finished = true;
+        inFlight.finish();
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         this.metrics.rpcDuration.observe({ subject, outcome }, ms / 1000);
         correlation.run({ correlationId }, () => {
@@ -92,7 +97,13 @@ export class RpcInterceptor implements NestInterceptor {
             subscriber.complete();
           },
         });
-      correlation.run({ correlationId }, () => (this.orm ? RequestContext.create(this.orm.em, run) : run()));
+      const inner = correlation.run({ correlationId }, () =>
+        this.orm ? RequestContext.create(this.orm.em, run) : run(),
+      );
+      return () => {
+        inner.unsubscribe();
+        if (!finished) inFlight.finish();
+      };
     });
   }
 }

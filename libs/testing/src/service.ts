@@ -26,7 +26,6 @@ export async function startTestService<C extends ServiceConfig>(options: {
     NATS_URL: options.natsUrl,
     DATABASE_URL: options.databaseUrl,
     METRICS_PORT: '0',
-    SHUTDOWN_GRACE_MS: '50',
     LOG_LEVEL: 'info',
     ...options.env,
   });
