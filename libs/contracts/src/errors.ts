@@ -9,11 +9,24 @@ export const ErrorKinds = {
   INVALID_CREDENTIALS: 'unauthenticated',
   UNAUTHENTICATED: 'unauthenticated',
   FORBIDDEN: 'forbidden',
+  /** A contact may not use this portal (not in an access group, portal switched off); carries a reason. */
+  PORTAL_ACCESS_DENIED: 'forbidden',
+  /** A single-use link (invitation, verification, password reset) that is unknown, used or expired. */
+  TOKEN_INVALID: 'invalid',
+  /** Single sign-on could not be completed (state, nonce, issuer or audience mismatch; provider error). */
+  SSO_FAILED: 'unauthenticated',
+  TOO_MANY_ATTEMPTS: 'rate_limited',
   ACCOUNT_NOT_FOUND: 'not_found',
   USER_NOT_FOUND: 'not_found',
+  CONTACT_NOT_FOUND: 'not_found',
+  COMPANY_NOT_FOUND: 'not_found',
+  ACCESS_GROUP_NOT_FOUND: 'not_found',
+  PORTAL_NOT_FOUND: 'not_found',
+  DOMAIN_NOT_FOUND: 'not_found',
   TICKET_NOT_FOUND: 'not_found',
   ROUTE_NOT_FOUND: 'not_found',
   CONFLICT: 'conflict',
+  EMAIL_TAKEN: 'conflict',
   SERVICE_UNAVAILABLE: 'unavailable',
   INTERNAL: 'internal',
 } as const;
