@@ -2,6 +2,7 @@ import { ServiceKitModule, type Logger } from '@helpdesk/kit';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { IdentityConfig } from './config.js';
 import { ormConfig } from './mikro-orm.config.js';
+import { PortalAccessModule } from './portal-access.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({})
@@ -17,6 +18,7 @@ export class AppModule {
           orm: ormConfig(config.DATABASE_URL),
         }),
         UsersModule,
+        PortalAccessModule.forRoot(config, logger),
       ],
     };
   }

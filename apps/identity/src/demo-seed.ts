@@ -1,5 +1,13 @@
-import { MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { AccessGroupMember } from './access-groups/access-group-member.entity.js';
+import { AccessGroup } from './access-groups/access-group.entity.js';
 import { Account } from './accounts/account.entity.js';
+import { Company } from './contacts/company.entity.js';
+import { Contact } from './contacts/contact.entity.js';
+import { Domain } from './domains/domain.entity.js';
+import { ContactLogin } from './logins/contact-login.entity.js';
+import { defaultPortalSettings } from './portals/portal-defaults.js';
+import { Portal } from './portals/portal.entity.js';
 import { InternalUser } from './users/internal-user.entity.js';
 import { hashPassword } from './users/passwords.js';
 
@@ -8,29 +16,83 @@ export const DEMO_PASSWORD = 'demo-password';
 export interface IdentityDemo {
   accountId: string;
   created: boolean;
+  /** The demo contacts by email, with their primary company, for the next services' seeds. */
+  contacts: Record<string, { id: string; companyId: string | null }>;
 }
 
-/** The SPEC's demo account and its internal users; does nothing when the account already exists. */
+/** The SPEC's demo data owned by identity; does nothing but report ids when the account exists. */
 export async function seedIdentityDemo(orm: MikroORM): Promise<IdentityDemo> {
   const em = orm.em.fork();
   const existing = await em.findOne(Account, { name: 'Demo' });
-  if (existing) return { accountId: existing.id, created: false };
+  if (existing) {
+    const contacts = await em.find(Contact, { accountId: existing.id }, { orderBy: { email: 'asc' } });
+    return {
+      accountId: existing.id,
+      created: false,
+      contacts: Object.fromEntries(
+        contacts.map((c) => [c.email, { id: c.id, companyId: c.primaryCompanyId }]),
+      ),
+    };
+  }
+
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const account = em.create(Account, { name: 'Demo' });
+  const accountId = account.id;
   em.create(InternalUser, {
-    accountId: account.id,
+    accountId,
     email: 'admin@demo.test',
     name: 'Demo Admin',
     passwordHash,
     permissions: ['portal.settings', 'tickets', 'inbox', 'forms', 'contacts'],
   });
   em.create(InternalUser, {
-    accountId: account.id,
+    accountId,
     email: 'agent@demo.test',
     name: 'Sam Agent',
     passwordHash,
     permissions: ['tickets', 'inbox'],
   });
+
+  em.create(Domain, { accountId, hostname: 'localhost', language: 'en', primary: true });
+  // A second host name for the same portal, in Finnish (browsers resolve *.localhost to this machine).
+  em.create(Domain, { accountId, hostname: 'fi.localhost', language: 'fi', primary: false });
+
+  const customers = em.create(AccessGroup, { accountId, name: 'Customers' });
+  const defaults = defaultPortalSettings();
+  em.create(Portal, {
+    accountId,
+    slug: 'support',
+    ...defaults,
+    general: { ...defaults.general, name: 'Demo Support', enabled: true },
+    permissions: { mode: 'company', segment: { groups: [] } },
+    access: { ...defaults.access, mode: 'access_groups', accessGroupIds: [customers.id] },
+  });
+
+  const acme = em.create(Company, { accountId, name: 'Acme Oy', domain: 'acme.test' });
+  const globex = em.create(Company, { accountId, name: 'Globex', domain: 'globex.test' });
+  const people: [string, string, string, Company][] = [
+    ['alice@acme.test', 'Alice', 'Anderson', acme],
+    ['bob@acme.test', 'Bob', 'Brown', acme],
+    ['carol@globex.test', 'Carol', 'Clark', globex],
+  ];
+  const contacts: IdentityDemo['contacts'] = {};
+  for (const [email, firstName, lastName, company] of people) {
+    const contact = em.create(Contact, {
+      accountId,
+      email,
+      firstName,
+      lastName,
+      primaryCompanyId: company.id,
+    });
+    em.create(ContactLogin, { contactId: contact.id, accountId, passwordHash, emailVerifiedAt: new Date() });
+    em.create(AccessGroupMember, {
+      groupId: customers.id,
+      contactId: contact.id,
+      accountId,
+      invitationStatus: 'accepted',
+    });
+    contacts[email] = { id: contact.id, companyId: company.id };
+  }
   await em.flush();
-  return { accountId: account.id, created: true };
+  return { accountId, created: true, contacts };
 }

@@ -16,18 +16,31 @@ const subjects: [string, Ticket['priority']][] = [
   ['Kirjautuminen ei onnistu mobiilissa', 'high'],
 ];
 
-/** A dozen tickets for the demo account, spread over the last weeks; nothing when it has tickets already. */
-export async function seedTicketsDemo(orm: MikroORM, accountId: string): Promise<{ created: number }> {
+export interface TicketsDemoInput {
+  accountId: string;
+  /** The identity seed's contacts by email, with their primary company. */
+  contacts: Record<string, { id: string; companyId: string | null }>;
+}
+
+/** A dozen tickets for the demo account, spread over its contacts and the last weeks; nothing when it has tickets. */
+export async function seedTicketsDemo(
+  orm: MikroORM,
+  { accountId, contacts }: TicketsDemoInput,
+): Promise<{ created: number }> {
   const em = orm.em.fork();
   if ((await em.count(Ticket, { accountId })) > 0) return { created: 0 };
   const now = Date.now();
+  const requesters = Object.values(contacts);
   subjects.forEach(([subject, priority], index) => {
+    const requester = requesters.length ? requesters[index % requesters.length] : undefined;
     const createdAt = new Date(now - (subjects.length - index) * 37 * 3_600_000);
     em.create(Ticket, {
       accountId,
       subject,
       content: `${subject}. Details from the customer.`,
       priority,
+      requesterContactId: requester?.id ?? null,
+      companyId: requester?.companyId ?? null,
       createdAt,
       lastActivityAt: new Date(createdAt.getTime() + 3 * 3_600_000),
     });

@@ -1,14 +1,16 @@
 import type { z } from 'zod';
 import { FormsRpc } from './forms.js';
-import { IdentityRpc } from './identity.js';
+import { IdentityEvents, IdentityRpc } from './identity.js';
 import { InboxRpc } from './inbox.js';
 import { TicketEvents, TicketsRpc } from './tickets.js';
 
 export * from './common.js';
 export * from './errors.js';
+export * from './filters.js';
 export * from './forms.js';
 export * from './identity.js';
 export * from './inbox.js';
+export * from './portal.js';
 export * from './rpc.js';
 export * from './tickets.js';
 
@@ -22,7 +24,7 @@ export type RpcPayload<S extends Subject> = z.output<(typeof Rpc)[S]['request']>
 export type RpcResponse<S extends Subject> = z.output<(typeof Rpc)[S]['response']>;
 
 /** Every event in the system: `<entity>.<past tense>`, ids and a few fields, never a whole entity. */
-export const Events = { ...TicketEvents };
+export const Events = { ...IdentityEvents, ...TicketEvents };
 export type EventName = keyof typeof Events;
 export type EventPayload<E extends EventName> = z.output<(typeof Events)[E]>;
 

@@ -9,3 +9,4 @@ export * from './rpc-server.js';
 export * from './service-kit.module.js';
 export * from './validation.js';
 export * from './orm.js';
+export * from './cursor.js';

@@ -57,16 +57,39 @@ export async function migrateUp(config: Options): Promise<string[]> {
  */
 export async function runMigrationCli(config: Options, argv: string[]): Promise<void> {
   if (argv[0] === 'create') {
-    await migrateUp(config);
-    const orm = await MikroORM.init(config);
-    try {
-      const result = await orm.getMigrator().createMigration(undefined, false, argv[1] === '--initial');
-      console.log(result.fileName ? `created ${result.fileName}` : 'no changes');
-    } finally {
-      await orm.close(true);
-    }
+    await createMigration(config, argv[1] === '--initial');
     return;
   }
   const applied = await migrateUp(config);
   console.log(`${config.schema}: ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`);
+}
+
+/**
+ * Diffs the entities against a scratch database holding only this service's migrated schema: the
+ * schema diff would otherwise see the other services' schemas and generate drops for them.
+ */
+async function createMigration(config: Options, initial: boolean): Promise<void> {
+  const scratchUrl = new URL(config.clientUrl!);
+  const scratchName = `${scratchUrl.pathname.slice(1)}_migration_${config.schema}`;
+  const admin = await MikroORM.init({ ...config, entities: [], discovery: { warnWhenNoEntities: false } });
+  const recreate = async () => {
+    await admin.em.getConnection().execute(`drop database if exists "${scratchName}"`);
+    await admin.em.getConnection().execute(`create database "${scratchName}"`);
+  };
+  try {
+    await recreate();
+    scratchUrl.pathname = `/${scratchName}`;
+    const scratch = { ...config, clientUrl: scratchUrl.toString() };
+    await migrateUp(scratch);
+    const orm = await MikroORM.init(scratch);
+    try {
+      const result = await orm.getMigrator().createMigration(undefined, false, initial);
+      console.log(result.fileName ? `created ${result.fileName}` : 'no changes');
+    } finally {
+      await orm.close(true);
+    }
+  } finally {
+    await admin.em.getConnection().execute(`drop database if exists "${scratchName}"`);
+    await admin.close(true);
+  }
 }

@@ -27,14 +27,15 @@ export interface ServiceKitOptions {
   orm: Options;
 }
 
-const CONFIG = Symbol('SERVICE_CONFIG');
+/** The service's whole validated config object (its own keys included), for injection. */
+export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
 
 export class MetricsEndpoint implements OnApplicationBootstrap, OnApplicationShutdown {
   private server?: Server;
 
   constructor(
     private readonly metrics: Metrics,
-    @Inject(CONFIG) private readonly config: ServiceConfig,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -65,7 +66,7 @@ export class ServiceKitModule {
       imports: [MikroOrmModule.forRoot({ ...orm, registerRequestContext: false })],
       controllers: [PingController(service)],
       providers: [
-        { provide: CONFIG, useValue: config },
+        { provide: SERVICE_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         { provide: Metrics, useValue: new Metrics(service) },
         MetricsEndpoint,
@@ -76,7 +77,7 @@ export class ServiceKitModule {
         { provide: APP_INTERCEPTOR, useClass: RpcInterceptor },
         { provide: APP_FILTER, useClass: RpcErrorFilter },
       ],
-      exports: [LOGGER, Metrics, MetricsEndpoint, RpcClient],
+      exports: [SERVICE_CONFIG, LOGGER, Metrics, MetricsEndpoint, RpcClient],
     };
   }
 }

@@ -4,3 +4,4 @@ export * from './nats.js';
 export * from './orm.js';
 export * from './ports.js';
 export * from './service.js';
+export * from './smtp.js';

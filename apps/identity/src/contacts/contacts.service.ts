@@ -1,0 +1,219 @@
+import type { CompanyView, ContactView, Page, RpcPayload } from '@helpdesk/contracts';
+import { AppError, decodeCursor, encodeCursor, isUuid } from '@helpdesk/kit';
+import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { Company } from './company.entity.js';
+import { ContactProperty } from './contact-property.entity.js';
+import { Contact } from './contact.entity.js';
+import { contactPropertyDefinitions, propertyValueProblems } from './contact-properties.js';
+
+export const toContactView = (contact: Contact): ContactView => ({
+  id: contact.id,
+  accountId: contact.accountId,
+  email: contact.email,
+  firstName: contact.firstName,
+  lastName: contact.lastName,
+  primaryCompanyId: contact.primaryCompanyId,
+  properties: contact.properties,
+  createdAt: contact.createdAt.toISOString(),
+});
+
+export const toCompanyView = (company: Company): CompanyView => ({
+  id: company.id,
+  accountId: company.accountId,
+  name: company.name,
+  domain: company.domain,
+  createdAt: company.createdAt.toISOString(),
+});
+
+const likePattern = (search: string) => `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+@Injectable()
+export class ContactsService {
+  constructor(private readonly em: EntityManager) {}
+
+  async create(request: RpcPayload<'identity.contacts.create'>): Promise<ContactView> {
+    await this.checkReferences(request.accountId, request.primaryCompanyId, request.properties);
+    const contact = this.em.create(Contact, request);
+    await this.flushUnique(request.email);
+    return toContactView(contact);
+  }
+
+  async get({ accountId, id }: RpcPayload<'identity.contacts.get'>): Promise<ContactView> {
+    return toContactView(await this.find(accountId, id));
+  }
+
+  async find(accountId: string, id: string): Promise<Contact> {
+    const contact = await this.em.findOne(Contact, { id, accountId });
+    if (!contact) throw new AppError('CONTACT_NOT_FOUND', `Contact ${id} not found`);
+    return contact;
+  }
+
+  async update({
+    accountId,
+    id,
+    properties,
+    ...changes
+  }: RpcPayload<'identity.contacts.update'>): Promise<ContactView> {
+    const contact = await this.find(accountId, id);
+    await this.checkReferences(accountId, changes.primaryCompanyId ?? null, properties ?? {});
+    this.em.assign(
+      contact,
+      Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)),
+    );
+    if (properties) contact.properties = { ...contact.properties, ...properties };
+    await this.flushUnique(contact.email);
+    return toContactView(contact);
+  }
+
+  async list({
+    accountId,
+    after,
+    limit,
+    search,
+    companyId,
+  }: RpcPayload<'identity.contacts.list'>): Promise<Page<ContactView>> {
+    // Emails are unique within the account, so the email alone is the keyset.
+    const afterEmail = after === undefined ? undefined : decodeCursor(after, 1)[0];
+    const contacts = await this.em.find(
+      Contact,
+      {
+        accountId,
+        ...(companyId ? { primaryCompanyId: companyId } : {}),
+        ...(afterEmail ? { email: { $gt: afterEmail } } : {}),
+        ...(search
+          ? {
+              $or: [
+                { email: { $ilike: likePattern(search) } },
+                { firstName: { $ilike: likePattern(search) } },
+                { lastName: { $ilike: likePattern(search) } },
+              ],
+            }
+          : {}),
+      },
+      { orderBy: { email: 'asc' }, limit: limit + 1 },
+    );
+    const items = contacts.slice(0, limit);
+    return {
+      items: items.map(toContactView),
+      nextCursor: contacts.length > limit ? encodeCursor([items.at(-1)!.email]) : null,
+    };
+  }
+
+  async createCompany(request: RpcPayload<'identity.companies.create'>): Promise<CompanyView> {
+    const company = this.em.create(Company, request);
+    await this.em.flush();
+    return toCompanyView(company);
+  }
+
+  async getCompany({ accountId, id }: RpcPayload<'identity.companies.get'>): Promise<CompanyView> {
+    return toCompanyView(await this.findCompany(accountId, id));
+  }
+
+  async updateCompany({
+    accountId,
+    id,
+    ...changes
+  }: RpcPayload<'identity.companies.update'>): Promise<CompanyView> {
+    const company = await this.findCompany(accountId, id);
+    this.em.assign(
+      company,
+      Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)),
+    );
+    await this.em.flush();
+    return toCompanyView(company);
+  }
+
+  async listCompanies({
+    accountId,
+    after,
+    limit,
+    search,
+  }: RpcPayload<'identity.companies.list'>): Promise<Page<CompanyView>> {
+    // Names are not unique, so the keyset is (name, id).
+    const afterKey = after === undefined ? undefined : decodeCursor(after, 2, ([, id]) => isUuid(id));
+    const companies = await this.em.find(
+      Company,
+      {
+        accountId,
+        ...(search ? { name: { $ilike: likePattern(search) } } : {}),
+        ...(afterKey
+          ? { $or: [{ name: { $gt: afterKey[0] } }, { name: afterKey[0], id: { $gt: afterKey[1] } }] }
+          : {}),
+      },
+      { orderBy: { name: 'asc', id: 'asc' }, limit: limit + 1 },
+    );
+    const items = companies.slice(0, limit);
+    const last = items.at(-1);
+    return {
+      items: items.map(toCompanyView),
+      nextCursor: companies.length > limit && last ? encodeCursor([last.name, last.id]) : null,
+    };
+  }
+
+  async findCompany(accountId: string, id: string): Promise<Company> {
+    const company = await this.em.findOne(Company, { id, accountId });
+    if (!company) throw new AppError('COMPANY_NOT_FOUND', `Company ${id} not found`);
+    return company;
+  }
+
+  async listProperties({ accountId }: RpcPayload<'identity.contactProperties.list'>) {
+    return contactPropertyDefinitions(
+      await this.em.find(ContactProperty, { accountId }, { orderBy: { label: 'asc' } }),
+    );
+  }
+
+  async createProperty(request: RpcPayload<'identity.contactProperties.create'>) {
+    if (request.type === 'enumeration' && !request.options?.length) {
+      throw new AppError('VALIDATION_FAILED', 'An enumeration needs options', {
+        options: ['add at least one option'],
+      });
+    }
+    if (contactPropertyDefinitions([]).some((builtIn) => builtIn.name === request.name)) {
+      throw new AppError('CONFLICT', `"${request.name}" is a built-in contact property`, {
+        name: ['is a built-in property'],
+      });
+    }
+    const property = this.em.create(ContactProperty, {
+      ...request,
+      options: request.type === 'enumeration' ? request.options : null,
+    });
+    try {
+      await this.em.flush();
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) {
+        throw new AppError('CONFLICT', `A property named "${request.name}" exists`, {
+          name: ['is already used'],
+        });
+      }
+      throw error;
+    }
+    return contactPropertyDefinitions([property]).at(-1)!;
+  }
+
+  private async checkReferences(
+    accountId: string,
+    companyId: string | null,
+    properties: Record<string, unknown>,
+  ) {
+    if (companyId) await this.findCompany(accountId, companyId);
+    if (Object.keys(properties).length === 0) return;
+    const definitions = await this.em.find(ContactProperty, { accountId });
+    const problems = propertyValueProblems(properties, definitions);
+    if (Object.keys(problems).length)
+      throw new AppError('VALIDATION_FAILED', 'Some property values are not valid', problems);
+  }
+
+  private async flushUnique(email: string) {
+    try {
+      await this.em.flush();
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) {
+        throw new AppError('EMAIL_TAKEN', `A contact with the email ${email} exists`, {
+          email: ['is already used by another contact'],
+        });
+      }
+      throw error;
+    }
+  }
+}
