@@ -2,13 +2,12 @@ import {
   isErrorBody,
   type EventName,
   type EventPayload,
-  type Subject,
   type RpcRequest,
   type RpcResponse,
+  type Subject,
 } from '@helpdesk/contracts';
-import { ClientProxyFactory, NatsRecordBuilder, Transport, type ClientProxy } from '@nestjs/microservices';
-import { headers as natsHeaders, type NatsConnection } from 'nats';
-import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { randomUUID } from 'node:crypto';
+import { connect, headers as natsHeaders, type MsgHdrs, type NatsConnection, type NatsError } from 'nats';
 import { AppError } from './app-error.js';
 import { CORRELATION_HEADER, currentCorrelationId } from './logging.js';
 
@@ -16,75 +15,102 @@ export interface RpcClientOptions {
   natsUrl: string;
   /** How long a request may take before the caller gets SERVICE_UNAVAILABLE. */
   timeoutMs: number;
+  /** Shown in the NATS server's connection list. */
+  name?: string;
+}
+
+/** Nest's NATS wire format: what its server expects in a request and sends back. */
+interface NestReply {
+  id?: string;
+  response?: unknown;
+  err?: unknown;
+  isDisposed?: boolean;
 }
 
 /**
  * The typed way to talk to a service: request and response types come from the contracts, the
  * correlation id travels in a header, and every failure becomes an AppError with a known code.
+ *
+ * It speaks Nest's NATS message format through nats.js directly: `request()` answers on one shared
+ * reply subscription, where Nest's client proxy subscribes and unsubscribes a new inbox per request,
+ * and a request nobody listens to fails at once ("no responders") instead of waiting for a timeout.
  */
 export class RpcClient {
-  private readonly proxy: ClientProxy;
+  private connection?: Promise<NatsConnection>;
 
-  constructor(private readonly options: RpcClientOptions) {
-    this.proxy = ClientProxyFactory.create({
-      transport: Transport.NATS,
-      options: { servers: options.natsUrl },
-    });
-  }
+  constructor(private readonly options: RpcClientOptions) {}
 
-  async send<S extends Subject>(
-    subject: S,
-    payload: RpcRequest<S>,
-    opts: { timeoutMs?: number } = {},
-  ): Promise<RpcResponse<S>> {
+  async send<S extends Subject>(subject: S, payload: RpcRequest<S>, opts: { timeoutMs?: number } = {}): Promise<RpcResponse<S>> {
     const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
+    let reply: NestReply;
     try {
-      return await firstValueFrom(
-        this.proxy.send<RpcResponse<S>>(subject, this.record(payload)).pipe(timeout(timeoutMs)),
-      );
+      const nats = await this.connect();
+      const message = await nats.request(subject, encode({ pattern: subject, data: payload, id: randomUUID() }), {
+        timeout: timeoutMs,
+        headers: this.headers(),
+      });
+      reply = JSON.parse(message.string()) as NestReply;
     } catch (error) {
-      throw toAppError(error, subject, timeoutMs);
+      throw unavailable(error, subject, timeoutMs);
     }
+    if (reply.err !== undefined && reply.err !== null) {
+      if (isErrorBody(reply.err)) throw new AppError(reply.err.code, reply.err.message, reply.err.fields);
+      // e.g. "There is no matching message handler": a service older than its caller.
+      throw new AppError('SERVICE_UNAVAILABLE', `The ${serviceOf(subject)} service could not handle ${subject}`);
+    }
+    return reply.response as RpcResponse<S>;
   }
 
   async emit<E extends EventName>(event: E, payload: EventPayload<E>): Promise<void> {
-    await firstValueFrom(this.proxy.emit(event, this.record(payload)), { defaultValue: undefined });
+    const nats = await this.connect();
+    nats.publish(event, encode({ pattern: event, data: payload }), { headers: this.headers() });
   }
 
   /** Resolves once the NATS server has answered a round trip on this client's connection. */
   async checkConnection(): Promise<void> {
-    const connection = (await this.proxy.connect()) as NatsConnection;
-    await connection.flush();
+    await (await this.connect()).flush();
   }
 
   async close(): Promise<void> {
-    await this.proxy.close();
+    const connection = this.connection;
+    this.connection = undefined;
+    if (connection) await (await connection.catch(() => undefined))?.drain().catch(() => undefined);
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.close();
   }
 
-  private record(payload: unknown) {
-    const headers = natsHeaders();
+  private connect(): Promise<NatsConnection> {
+    this.connection ??= connect({
+      servers: this.options.natsUrl,
+      name: this.options.name,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+    }).catch((error: unknown) => {
+      this.connection = undefined; // try again on the next request
+      throw error;
+    });
+    return this.connection;
+  }
+
+  private headers(): MsgHdrs | undefined {
     const id = currentCorrelationId();
-    if (id) headers.set(CORRELATION_HEADER, id);
-    return new NatsRecordBuilder(payload).setHeaders(headers).build();
+    if (!id) return undefined;
+    const headers = natsHeaders();
+    headers.set(CORRELATION_HEADER, id);
+    return headers;
   }
 }
 
-function toAppError(error: unknown, subject: string, timeoutMs: number): AppError {
-  if (error instanceof AppError) return error;
-  if (isErrorBody(error)) return new AppError(error.code, error.message, error.fields);
-  const service = subject.split('.')[0];
-  if (error instanceof TimeoutError) {
-    return new AppError(
-      'SERVICE_UNAVAILABLE',
-      `The ${service} service did not answer within ${timeoutMs} ms`,
-    );
-  }
-  // Connection failures and "no matching handler" (a service older than its caller) mean the same to a caller.
-  const message =
-    error instanceof Error ? error.message : String((error as { message?: unknown })?.message ?? error);
-  return new AppError('SERVICE_UNAVAILABLE', `The ${service} service is not reachable (${message})`);
+const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+const serviceOf = (subject: string) => subject.split('.')[0];
+
+function unavailable(error: unknown, subject: string, timeoutMs: number): AppError {
+  const code = (error as NatsError | undefined)?.code;
+  const service = serviceOf(subject);
+  if (code === 'TIMEOUT') return new AppError('SERVICE_UNAVAILABLE', `The ${service} service did not answer within ${timeoutMs} ms`);
+  if (code === '503') return new AppError('SERVICE_UNAVAILABLE', `The ${service} service is not running`);
+  const reason = error instanceof Error ? error.message : 'unknown error';
+  return new AppError('SERVICE_UNAVAILABLE', `The ${service} service is not reachable (${reason})`);
 }
