@@ -1,42 +1,29 @@
 // The SSO client against a real OpenID provider (oidc-provider) on 127.0.0.1. The browser is
 // played with fetch: manual redirects, a cookie jar, and the provider's dev login/consent forms.
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AppError, type Logger } from '@helpdesk/kit';
-import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import {
+  signInAtProvider,
+  startTestOidcProvider,
+  type TestOidcProvider,
+  type TestOidcUser,
+} from '@helpdesk/testing';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
-import { OidcClient, type OidcLoginSecrets, type OidcProviderSettings } from '../src/sso/oidc-client.js';
+import { OidcClient, type OidcLoginSecrets } from '../src/sso/oidc-client.js';
 
 const CALLBACK = 'https://portal.example.test/sso/callback';
 const CLIENT_ID = 'helpdesk-portal';
 const CLIENT_SECRET = 'portal-client-secret-that-is-long-enough';
-const KID = 'test-signing-key';
 
-const USERS: Record<string, { email: string; email_verified: boolean; name: string }> = {
+const USERS: Record<string, TestOidcUser> = {
   alice: { email: 'alice@acme.test', email_verified: true, name: 'Alice Acme' },
   mallory: { email: 'mallory@acme.test', email_verified: false, name: 'Mallory' },
 };
 
-type Claims = Record<string, unknown>;
-
-interface TestIdp {
-  issuer: string;
-  settings: OidcProviderSettings;
-  /** Requests seen, by path (discovery, token, userinfo). */
-  hits: Map<string, number>;
-  /** When set, the token endpoint's ID token is re-signed (with the provider's real key) after this edit. */
-  tamper: ((claims: Claims) => Claims) | null;
-  /** Key for the re-signing; the provider's own by default. */
-  tamperKey: KeyObject | null;
-  close(): Promise<void>;
-}
-
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const signingJwk = { ...privateKey.export({ format: 'jwk' }), kid: KID, alg: 'RS256', use: 'sig' };
-
-let idp: TestIdp;
-let idpIdTokenClaims: TestIdp;
+let idp: TestOidcProvider;
+let idpIdTokenClaims: TestOidcProvider;
 let client: OidcClient;
 const warnings: unknown[][] = [];
 /** Every authorization code the provider issued and every refusal message, to check nothing leaks. */
@@ -54,123 +41,21 @@ async function closeServer(server: Server): Promise<void> {
   await new Promise((resolve) => server.close(resolve));
 }
 
-async function startIdp(options: { conformIdTokenClaims: boolean }): Promise<TestIdp> {
-  const server = createServer();
-  const port = await listen(server);
-  const issuer = `http://127.0.0.1:${port}`;
-  const { default: Provider } = await import('oidc-provider');
-  const configuration: Configuration = {
-    clients: [
-      {
-        client_id: CLIENT_ID,
-        client_secret: CLIENT_SECRET,
-        redirect_uris: [CALLBACK],
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-      },
-    ],
-    jwks: { keys: [signingJwk] },
-    cookies: { keys: ['test-cookie-signing-key'] },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
-    // true (the default): with an access token, scope claims go to userinfo only, not the ID token.
-    conformIdTokenClaims: options.conformIdTokenClaims,
-    features: { devInteractions: { enabled: true } },
-    findAccount: (_ctx, sub) => {
-      const user = USERS[sub];
-      return user ? { accountId: sub, claims: () => ({ sub, ...user }) } : undefined;
-    },
-  };
-  const provider = new Provider(issuer, configuration);
-  const state: TestIdp = {
-    issuer,
-    settings: { issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, allowInsecureHttp: true },
-    hits: new Map(),
-    tamper: null,
-    tamperKey: null,
-    close: () => closeServer(server),
-  };
-  provider.use(async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
-    state.hits.set(ctx.path, (state.hits.get(ctx.path) ?? 0) + 1);
-    await next();
-    const body = ctx.body as { id_token?: unknown } | undefined;
-    if (state.tamper && ctx.path === '/token' && ctx.status === 200 && typeof body?.id_token === 'string') {
-      body.id_token = resign(body.id_token, state.tamper, state.tamperKey ?? privateKey);
-    }
+const startIdp = (conformIdTokenClaims: boolean) =>
+  startTestOidcProvider({
+    users: USERS,
+    redirectUri: CALLBACK,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    conformIdTokenClaims,
   });
-  const handle = provider.callback();
-  server.on('request', (req, res) => void handle(req, res));
-  return state;
-}
 
-/** Re-signs a JWT with the provider's own key: a genuine-looking token with edited claims. */
-function resign(jwt: string, edit: (claims: Claims) => Claims, key: KeyObject): string {
-  const [header, payload] = jwt.split('.');
-  const claims = edit(JSON.parse(Buffer.from(payload, 'base64url').toString()) as Claims);
-  const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-  return `${input}.${sign('sha256', Buffer.from(input), key).toString('base64url')}`;
-}
-
-const decodeHtml = (text: string) =>
-  text
-    .replace(/&#x2F;/gi, '/')
-    .replace(/&#39;|&#x27;/gi, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-
-/**
- * Plays the visitor's browser from the authorization URL to the redirect back to the portal:
- * follows redirects by hand, keeps cookies, submits the login form (as `user`) and the consent
- * form. Returns the callback URL (with `code`, `state`, `iss`); nothing listens there.
- */
+/** Signs in at the provider (the visitor's browser) and keeps the code it issued. */
 async function signIn(authorizationUrl: string, user = 'alice'): Promise<string> {
-  const jar = new Map<string, string>();
-  let url = authorizationUrl;
-  let body: URLSearchParams | undefined;
-  for (let step = 0; step < 20; step++) {
-    const response = await fetch(url, {
-      method: body ? 'POST' : 'GET',
-      body,
-      redirect: 'manual',
-      headers: { cookie: [...jar].map(([name, value]) => `${name}=${value}`).join('; ') },
-    });
-    for (const cookie of response.headers.getSetCookie()) {
-      const [pair, ...attributes] = cookie.split(';');
-      const at = pair.indexOf('=');
-      const name = pair.slice(0, at).trim();
-      const value = pair.slice(at + 1).trim();
-      const expired = attributes.some(
-        (a) => /^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]) < Date.now(),
-      );
-      if (!value || expired) jar.delete(name);
-      else jar.set(name, value);
-    }
-    const location = response.headers.get('location');
-    if (response.status >= 300 && response.status < 400 && location) {
-      await response.body?.cancel();
-      const next = new URL(location, url).href;
-      if (next.startsWith(CALLBACK)) {
-        const code = new URL(next).searchParams.get('code');
-        if (code) issuedCodes.add(code);
-        return next;
-      }
-      url = next;
-      body = undefined;
-      continue;
-    }
-    const html = await response.text();
-    const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
-    const prompt = /name="prompt" value="([a-z]+)"/.exec(html)?.[1];
-    if (response.status !== 200 || !action || !prompt) {
-      throw new Error(`unexpected page ${response.status} at ${url}: ${html.slice(0, 500)}`);
-    }
-    url = new URL(decodeHtml(action), url).href;
-    body = new URLSearchParams(
-      prompt === 'login' ? { prompt, login: user, password: 'anything' } : { prompt },
-    );
-  }
-  throw new Error('too many steps before the redirect back to the portal');
+  const callbackUrl = await signInAtProvider(authorizationUrl, user);
+  const code = new URL(callbackUrl).searchParams.get('code');
+  if (code) issuedCodes.add(code);
+  return callbackUrl;
 }
 
 async function expectSsoFailure(promise: Promise<unknown>, message: RegExp): Promise<AppError> {
@@ -188,7 +73,7 @@ async function expectSsoFailure(promise: Promise<unknown>, message: RegExp): Pro
 }
 
 /** Two logins started with the same provider; only the first goes through the browser. */
-async function startedTwiceSignedInOnce(target: TestIdp = idp) {
+async function startedTwiceSignedInOnce(target: TestOidcProvider = idp) {
   const first = await client.start(target.settings, CALLBACK);
   const second = await client.start(target.settings, CALLBACK);
   const callbackUrl = await signIn(first.authorizationUrl);
@@ -196,14 +81,9 @@ async function startedTwiceSignedInOnce(target: TestIdp = idp) {
 }
 
 beforeAll(async () => {
-  // oidc-provider warns about Node 20 and its dev-only interactions; expected here.
-  const quiet = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-  try {
-    idp = await startIdp({ conformIdTokenClaims: true });
-    idpIdTokenClaims = await startIdp({ conformIdTokenClaims: false });
-  } finally {
-    quiet.mockRestore();
-  }
+  // true (oidc-provider's default): with an access token, scope claims go to userinfo only.
+  idp = await startIdp(true);
+  idpIdTokenClaims = await startIdp(false);
   client = new OidcClient(logger);
 });
 

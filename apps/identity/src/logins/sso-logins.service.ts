@@ -11,6 +11,9 @@ import { ContactLogin } from './contact-login.entity.js';
 import { PortalLoginsService } from './portal-logins.service.js';
 import { SsoLink } from './sso-link.entity.js';
 
+/** Contact emails are stored trimmed and lower-cased; providers send them as the user typed them. */
+const normalise = (email: string | null) => email?.trim().toLowerCase() ?? null;
+
 /** Portal login through the account's OpenID provider (SPEC S10), linking provider identities to contacts. */
 @Injectable()
 export class SsoLoginsService {
@@ -29,13 +32,12 @@ export class SsoLoginsService {
   async complete({ accountId, callbackUrl, secrets }: RpcPayload<'identity.sso.complete'>) {
     const identity = await this.oidc.complete(await this.provider(accountId), callbackUrl, secrets);
     const contact = await this.contactFor(accountId, identity);
-    let login = await this.em.findOne(ContactLogin, { contactId: contact.id, accountId });
-    // The provider vouched for the address when it marked it verified.
-    login ??= this.em.create(ContactLogin, {
-      contactId: contact.id,
-      accountId,
-      emailVerifiedAt: identity.emailVerified ? new Date() : null,
-    });
+    const login =
+      (await this.em.findOne(ContactLogin, { contactId: contact.id, accountId })) ??
+      this.em.create(ContactLogin, { contactId: contact.id, accountId });
+    // The provider vouched for this very address (a pending self-registration counts as verified now).
+    if (identity.emailVerified && normalise(identity.email) === contact.email)
+      login.emailVerifiedAt ??= new Date();
     await this.em.flush();
     await this.logins.assertMayEnter(contact, login);
     return { contact: toContactView(contact) };
@@ -61,7 +63,8 @@ export class SsoLoginsService {
         'Your sign-in provider did not confirm your email address, so we cannot match you to a customer',
       );
     }
-    let contact = await this.em.findOne(Contact, { accountId, email: identity.email });
+    const email = identity.email.trim().toLowerCase();
+    let contact = await this.em.findOne(Contact, { accountId, email });
     if (!contact) {
       const portal = await this.portals.portalOf(accountId);
       if (portal.access.mode !== 'self_registration') {
