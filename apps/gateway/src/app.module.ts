@@ -3,13 +3,11 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown 
 import { APP_FILTER } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import { AuthController } from './auth/auth.controller.js';
-import type { GatewayConfig } from './config.js';
+import { GATEWAY_CONFIG, type GatewayConfig } from './config.js';
 import { HealthController } from './health/health.controller.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import { REDIS } from './redis.js';
 import { TicketsApiController } from './tickets/tickets-api.controller.js';
-
-export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
 
 class RedisCloser implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}

@@ -39,3 +39,6 @@ export type GatewayConfig = z.output<typeof GatewayEnv>;
 
 export const loadGatewayConfig = (env: Record<string, string | undefined> = process.env): GatewayConfig =>
   loadConfig(GatewayEnv, env);
+
+/** Injection token of the gateway's validated config. */
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import { AppModule } from './app.module.js';
 import { sessionMiddleware } from './auth/sessions.js';
@@ -25,10 +25,12 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   );
   if (config.TRUST_PROXY) app.set('trust proxy', 1);
   app.disable('x-powered-by');
+  // API answers are per-user and change often; computing ETags only cost time.
+  app.set('etag', false);
   app.use(requestContext(logger, metrics));
   app.use(helmet());
-  app.use(express.json({ limit: config.BODY_LIMIT_BYTES }));
-  app.use(express.urlencoded({ extended: false, limit: config.BODY_LIMIT_BYTES }));
+  app.use(onlyWithBody(express.json({ limit: config.BODY_LIMIT_BYTES })));
+  app.use(onlyWithBody(express.urlencoded({ extended: false, limit: config.BODY_LIMIT_BYTES })));
   app.use(...sessionMiddleware(config, redis));
   // Errors raised by the middleware above (body too large, malformed JSON) get the API's error shape.
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) =>
@@ -49,3 +51,11 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   return app;
 }
+
+/** Body parsers have nothing to do on GET, HEAD and DELETE requests. */
+const onlyWithBody =
+  (parser: RequestHandler): RequestHandler =>
+  (req, res, next) =>
+    req.method === 'GET' || req.method === 'HEAD' || req.method === 'DELETE'
+      ? next()
+      : parser(req, res, next);

@@ -1,11 +1,12 @@
 import { AuthenticateUserRequest, InternalUserView } from '@helpdesk/contracts';
 import { parseOrThrow, RpcClient } from '@helpdesk/kit';
-import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
 import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { openApi } from '../http/openapi.js';
 import { InternalUserGuard } from './internal-user.guard.js';
-import { SESSION_COOKIE } from './sessions.js';
+import { SESSION_COOKIE, startSessionClock } from './sessions.js';
 import { CurrentViewer, type Viewer } from './viewer.js';
 
 /** Passport's callback style as a promise. */
@@ -19,7 +20,10 @@ const settled = (call: (done: (error?: unknown) => void) => void) =>
 @ApiTags('auth')
 @Controller('api/v1/auth')
 export class AuthController {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(
+    private readonly rpc: RpcClient,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
 
   /** Internal users (admins, agents) log in with email and password; the session cookie is set. */
   @Post('login')
@@ -31,7 +35,7 @@ export class AuthController {
     const user = await this.rpc.send('identity.users.authenticate', credentials);
     // Passport regenerates the session id here, so an id planted before login is worthless after it.
     await settled((done) => req.logIn({ kind: 'internal', ...user }, done));
-    req.session.startedAt = Date.now();
+    startSessionClock(req, this.config.ADMIN_SESSION_IDLE_MINUTES);
     return user;
   }
 

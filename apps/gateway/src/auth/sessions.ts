@@ -7,39 +7,66 @@ import type { GatewayConfig } from '../config.js';
 
 export const SESSION_COOKIE = 'hd.sid';
 
+/** How often an active session's last-seen time is written back (and its idle clock restarted). */
+const SEEN_RESOLUTION_MS = 60_000;
+
 /**
- * Server-side sessions in Redis: the cookie holds only a signed id. The idle timeout rolls with each
- * request; the absolute lifetime ends a session however active it is.
+ * Server-side sessions in Redis: the cookie holds only a signed id, and lives as long as the
+ * absolute lifetime. The idle timeout is enforced here from a last-seen time that is written at
+ * most once a minute, so an ordinary request costs one Redis read and no write.
  */
 export function sessionMiddleware(config: GatewayConfig, redis: Redis): RequestHandler[] {
   passport.serializeUser((user, done) => done(null, user));
   passport.deserializeUser((user: Express.User, done) => done(null, user));
   const absoluteMs = config.SESSION_ABSOLUTE_HOURS * 3_600_000;
-  const enforceAbsoluteLifetime = (req: Request, _res: Response, next: NextFunction) => {
-    const startedAt = req.session?.startedAt;
-    if (startedAt !== undefined && Date.now() - startedAt > absoluteMs) {
-      req.session.destroy(() => next());
-      return;
+  const enforceLifetime = (req: Request, _res: Response, next: NextFunction) => {
+    const now = Date.now();
+    switch (sessionClock(req.session, now, absoluteMs)) {
+      case 'expired':
+        // A fresh, empty session replaces the expired one (whose data is deleted from Redis).
+        req.session.regenerate((error) => next(error));
+        return;
+      case 'note-activity':
+        req.session.lastSeenAt = now;
+        return next();
+      case 'unchanged':
+        return next();
     }
-    next();
   };
   return [
     session({
       name: SESSION_COOKIE,
       secret: config.SESSION_SECRET,
-      store: new RedisStore({ client: redis, prefix: 'hd:sess:' }),
+      // No TTL refresh per request: the store's TTL follows the cookie (the absolute lifetime).
+      store: new RedisStore({ client: redis, prefix: 'hd:sess:', disableTouch: true }),
       resave: false,
       saveUninitialized: false,
-      rolling: true,
-      cookie: {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: 'auto',
-        maxAge: config.ADMIN_SESSION_IDLE_MINUTES * 60_000,
-      },
+      rolling: false,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: absoluteMs },
     }),
-    enforceAbsoluteLifetime,
+    enforceLifetime,
     passport.initialize() as RequestHandler,
     passport.session() as RequestHandler,
   ];
+}
+
+/** What a request does to its session's clock: end it, write the activity back, or nothing. */
+export function sessionClock(
+  session: { startedAt?: number; lastSeenAt?: number; idleMs?: number },
+  now: number,
+  absoluteMs: number,
+): 'expired' | 'note-activity' | 'unchanged' {
+  const { startedAt, lastSeenAt, idleMs } = session;
+  if (startedAt === undefined) return 'unchanged'; // nobody logged in
+  if (now - startedAt > absoluteMs) return 'expired';
+  if (lastSeenAt !== undefined && idleMs !== undefined && now - lastSeenAt > idleMs) return 'expired';
+  return lastSeenAt === undefined || now - lastSeenAt >= SEEN_RESOLUTION_MS ? 'note-activity' : 'unchanged';
+}
+
+/** Marks a session as just logged in, with the idle timeout that applies to this kind of viewer. */
+export function startSessionClock(req: Request, idleMinutes: number): void {
+  const now = Date.now();
+  req.session.startedAt = now;
+  req.session.lastSeenAt = now;
+  req.session.idleMs = idleMinutes * 60_000;
 }

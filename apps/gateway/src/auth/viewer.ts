@@ -19,6 +19,9 @@ declare module 'express-session' {
   interface SessionData {
     /** When the login happened; no session outlives SESSION_ABSOLUTE_HOURS from here. */
     startedAt?: number;
+    /** The last request seen, to the minute; a session idle longer than idleMs ends. */
+    lastSeenAt?: number;
+    idleMs?: number;
   }
 }
 
