@@ -30,7 +30,16 @@ for (const name of [...services, 'gateway']) {
   const log = createWriteStream(join(varDir, 'log', `${name}.log`), { flags: 'a' });
   const child = spawn('node', [`apps/${name}/dist/main.js`], {
     cwd: root,
-    env: { ...process.env, ...env, SESSION_SECRET: sessionSecret, PUBLIC_URL: publicUrl, PORT: String(port) },
+    env: {
+      ...process.env,
+      ...env,
+      SESSION_SECRET: sessionSecret,
+      PUBLIC_URL: publicUrl,
+      PORT: String(port),
+      // Links in emails (invitations, resets) lead to the portal as it is served here.
+      PORTAL_LINK_SCHEME: new URL(publicUrl).protocol.replace(':', ''),
+      ...(new URL(publicUrl).port ? { PORTAL_LINK_PORT: new URL(publicUrl).port } : {}),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // Full JSON logs go to var/log/<service>.log; the console shows warnings and errors only.

@@ -40,15 +40,23 @@ export class RpcClient {
 
   constructor(private readonly options: RpcClientOptions) {}
 
-  async send<S extends Subject>(subject: S, payload: RpcRequest<S>, opts: { timeoutMs?: number } = {}): Promise<RpcResponse<S>> {
+  async send<S extends Subject>(
+    subject: S,
+    payload: RpcRequest<S>,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<RpcResponse<S>> {
     const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
     let reply: NestReply;
     try {
       const nats = await this.connect();
-      const message = await nats.request(subject, encode({ pattern: subject, data: payload, id: randomUUID() }), {
-        timeout: timeoutMs,
-        headers: this.headers(),
-      });
+      const message = await nats.request(
+        subject,
+        encode({ pattern: subject, data: payload, id: randomUUID() }),
+        {
+          timeout: timeoutMs,
+          headers: this.headers(),
+        },
+      );
       reply = JSON.parse(message.string()) as NestReply;
     } catch (error) {
       throw unavailable(error, subject, timeoutMs);
@@ -56,7 +64,10 @@ export class RpcClient {
     if (reply.err !== undefined && reply.err !== null) {
       if (isErrorBody(reply.err)) throw new AppError(reply.err.code, reply.err.message, reply.err.fields);
       // e.g. "There is no matching message handler": a service older than its caller.
-      throw new AppError('SERVICE_UNAVAILABLE', `The ${serviceOf(subject)} service could not handle ${subject}`);
+      throw new AppError(
+        'SERVICE_UNAVAILABLE',
+        `The ${serviceOf(subject)} service could not handle ${subject}`,
+      );
     }
     return reply.response as RpcResponse<S>;
   }
@@ -87,6 +98,8 @@ export class RpcClient {
       name: this.options.name,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
+      // No stack trace captured per request; our own errors name the subject anyway.
+      noAsyncTraces: true,
     }).catch((error: unknown) => {
       this.connection = undefined; // try again on the next request
       throw error;
@@ -109,7 +122,11 @@ const serviceOf = (subject: string) => subject.split('.')[0];
 function unavailable(error: unknown, subject: string, timeoutMs: number): AppError {
   const code = (error as NatsError | undefined)?.code;
   const service = serviceOf(subject);
-  if (code === 'TIMEOUT') return new AppError('SERVICE_UNAVAILABLE', `The ${service} service did not answer within ${timeoutMs} ms`);
+  if (code === 'TIMEOUT')
+    return new AppError(
+      'SERVICE_UNAVAILABLE',
+      `The ${service} service did not answer within ${timeoutMs} ms`,
+    );
   if (code === '503') return new AppError('SERVICE_UNAVAILABLE', `The ${service} service is not running`);
   const reason = error instanceof Error ? error.message : 'unknown error';
   return new AppError('SERVICE_UNAVAILABLE', `The ${service} service is not reachable (${reason})`);

@@ -1,0 +1,110 @@
+// What generate.mjs and run.mjs share: where the repo is, which database they may touch, how to run
+// the apps' own CLIs (migrate, seed) against it.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+export const root = fileURLToPath(new URL('../..', import.meta.url));
+export const benchDir = fileURLToPath(new URL('..', import.meta.url));
+export const services = ['identity', 'tickets', 'forms', 'inbox'];
+
+export const benchDatabaseUrl =
+  process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/helpdesk_bench';
+
+/** The shape of the generated data set; stored with the data so a changed shape regenerates it. */
+export const DATASET = {
+  /** 2: companies and contacts are also copied into identity.company / identity.contact. */
+  version: 2,
+  tickets: 1_000_000,
+  companies: 10_000,
+  contacts: 100_000,
+  /** Company #0 gets every 5th ticket (exactly 200,000) and its own 10,000 contacts. */
+  bigCompanyTickets: 200_000,
+  bigCompanyContacts: 10_000,
+  years: 3,
+};
+
+/**
+ * Refuses any database but a local benchmark one: never the demo database (`helpdesk`), never a test
+ * database (`*test*`), never a system one. Everything here truncates and bulk-loads.
+ */
+export function assertBenchDatabase(url = benchDatabaseUrl) {
+  const parsed = new URL(url);
+  const name = decodeURIComponent(parsed.pathname.slice(1));
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  const problems = [];
+  if (!['postgres:', 'postgresql:'].includes(parsed.protocol)) problems.push('not a postgres:// URL');
+  if (!['127.0.0.1', 'localhost', '::1'].includes(host))
+    problems.push(`host ${host} is not loopback (benchmarks stay on 127.0.0.1)`);
+  if (!name || ['helpdesk', 'postgres', 'template0', 'template1'].includes(name))
+    problems.push(`database "${name}" is reserved`);
+  if (/test/i.test(name)) problems.push(`database "${name}" looks like a test database`);
+  if (problems.length) {
+    console.error(`Refusing BENCH_DATABASE_URL=${url}: ${problems.join('; ')}`);
+    process.exit(2);
+  }
+  return name;
+}
+
+/** Creates the benchmark database when it does not exist yet. */
+export async function ensureDatabase(url = benchDatabaseUrl) {
+  const name = assertBenchDatabase(url);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount === 0) {
+      await client.query(`create database "${name.replaceAll('"', '""')}"`);
+      return true;
+    }
+    return false;
+  } finally {
+    await client.end();
+  }
+}
+
+export function requireBuild() {
+  const missing = [...services, 'gateway'].filter((s) => !existsSync(`${root}/apps/${s}/dist/main.js`));
+  if (missing.length) {
+    console.error(`Not built: ${missing.join(', ')}. Run \`npm run build\` at the repo root first.`);
+    process.exit(1);
+  }
+}
+
+/** Runs `node <script> ...args` from the repo root with extra env; resolves with stdout, rejects with stderr. */
+export function runNode(script, args, extraEnv, { timeoutMs = 120_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], {
+      cwd: root,
+      env: { ...process.env, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stderr.on('data', (chunk) => (err += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else
+        reject(
+          new Error(`node ${script} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${err || out}`),
+        );
+    });
+  });
+}
+
+/** The generation marker, or null when the data set was never generated. */
+export async function readGeneration(client) {
+  const exists = await client.query(`select to_regclass('bench.generation') as t`);
+  if (!exists.rows[0].t) return null;
+  const { rows } = await client.query(
+    'select params, account_id, generated_at, seconds from bench.generation where id = 1',
+  );
+  return rows[0] ?? null;
+}
