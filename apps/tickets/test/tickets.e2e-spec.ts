@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { correlation, migrateUp, RpcClient } from '@helpdesk/kit';
+import { TicketsRpc, type Subject } from '@helpdesk/contracts';
+import { AppError, correlation, migrateUp, RpcClient } from '@helpdesk/kit';
 import {
   freshTestDatabase,
+  garbagePayloads,
   pendingSchemaChanges,
   startTestNats,
   startTestService,
@@ -203,6 +205,25 @@ describe('tickets service over NATS', () => {
     expect(outcomes.filter((outcome) => outcome !== 'ok')).toEqual([]);
     expect(handled(leaving, 'tickets.list').length).toBeGreaterThan(0);
   });
+
+  it.each(Object.keys(TicketsRpc).filter((s) => s !== 'tickets.ping') as Subject[])(
+    '%s answers malformed and foreign requests with a coded error, never an internal one',
+    async (subject) => {
+      for (const payload of garbagePayloads(subject)) {
+        const outcome = await client.send(subject, payload as never).then(
+          () => 'answered',
+          (error: unknown) => (error instanceof AppError ? error.code : 'not an AppError'),
+        );
+        expect([subject, payload, outcome]).not.toEqual([
+          subject,
+          payload,
+          expect.stringMatching(/^(INTERNAL|SERVICE_UNAVAILABLE|not an AppError)$/),
+        ]);
+        if (subject !== 'tickets.list')
+          expect([subject, payload, outcome]).not.toEqual([subject, payload, 'answered']);
+      }
+    },
+  );
 
   it('answers tickets.ping with its database up', async () => {
     await expect(client.send('tickets.ping', {})).resolves.toEqual({ service: 'tickets', database: 'up' });

@@ -6,3 +6,4 @@ export * from './orm.js';
 export * from './ports.js';
 export * from './service.js';
 export * from './smtp.js';
+export * from './garbage.js';

@@ -2,6 +2,7 @@ import type { Page, RpcPayload } from '@helpdesk/contracts';
 import { AppError, decodeCursor, encodeCursor, isUuid } from '@helpdesk/kit';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { requireAccount } from '../accounts/require-account.js';
 import { Contact } from '../contacts/contact.entity.js';
 import { toContactView } from '../contacts/contacts.service.js';
 import { PortalLoginsService } from '../logins/portal-logins.service.js';
@@ -18,6 +19,7 @@ export class AccessGroupsService {
   ) {}
 
   async create({ accountId, name }: RpcPayload<'identity.accessGroups.create'>) {
+    await requireAccount(this.em, accountId);
     const group = this.em.create(AccessGroup, { accountId, name });
     try {
       await this.em.flush();

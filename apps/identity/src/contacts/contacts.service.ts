@@ -2,6 +2,7 @@ import type { CompanyView, ContactView, Page, RpcPayload } from '@helpdesk/contr
 import { AppError, decodeCursor, encodeCursor, isUuid } from '@helpdesk/kit';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { requireAccount } from '../accounts/require-account.js';
 import { Company } from './company.entity.js';
 import { ContactProperty } from './contact-property.entity.js';
 import { Contact } from './contact.entity.js';
@@ -33,6 +34,7 @@ export class ContactsService {
   constructor(private readonly em: EntityManager) {}
 
   async create(request: RpcPayload<'identity.contacts.create'>): Promise<ContactView> {
+    await requireAccount(this.em, request.accountId);
     await this.checkReferences(request.accountId, request.primaryCompanyId, request.properties);
     const contact = this.em.create(Contact, request);
     await this.flushUnique(request.email);
@@ -101,6 +103,7 @@ export class ContactsService {
   }
 
   async createCompany(request: RpcPayload<'identity.companies.create'>): Promise<CompanyView> {
+    await requireAccount(this.em, request.accountId);
     const company = this.em.create(Company, request);
     await this.em.flush();
     return toCompanyView(company);
@@ -164,6 +167,7 @@ export class ContactsService {
   }
 
   async createProperty(request: RpcPayload<'identity.contactProperties.create'>) {
+    await requireAccount(this.em, request.accountId);
     if (request.type === 'enumeration' && !request.options?.length) {
       throw new AppError('VALIDATION_FAILED', 'An enumeration needs options', {
         options: ['add at least one option'],

@@ -22,6 +22,7 @@ import {
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { AccessGroup } from '../access-groups/access-group.entity.js';
+import { requireAccount } from '../accounts/require-account.js';
 import { contactValues, filterDefinitions } from '../contacts/contact-properties.js';
 import { ContactProperty } from '../contacts/contact-property.entity.js';
 import { Contact } from '../contacts/contact.entity.js';
@@ -51,6 +52,7 @@ export class PortalsService {
   async portalOf(accountId: string): Promise<Portal> {
     const existing = await this.em.findOne(Portal, { accountId });
     if (existing) return existing;
+    await requireAccount(this.em, accountId);
     const settings = defaultPortalSettings();
     const portal = this.em.create(Portal, { accountId, slug: settings.general.slug, ...settings });
     await this.em.flush();
@@ -182,6 +184,7 @@ export class PortalsService {
     language,
     primary,
   }: RpcPayload<'identity.domains.add'>): Promise<PortalView> {
+    await requireAccount(this.em, accountId);
     const first = (await this.em.count(Domain, { accountId })) === 0;
     if (primary && !first) await this.em.nativeUpdate(Domain, { accountId }, { primary: false });
     this.em.create(Domain, { accountId, hostname, language, primary: primary || first });
