@@ -1,4 +1,10 @@
-import { freePort, freshTestDatabase, startTestNats, type TestNats } from '@helpdesk/testing';
+import {
+  deleteRedisKeys,
+  freePort,
+  freshTestDatabase,
+  startTestNats,
+  type TestNats,
+} from '@helpdesk/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +47,7 @@ export async function startSystem(options: {
   env?: Record<string, string>;
 }): Promise<System> {
   const nats: TestNats = await startTestNats();
+  const queuePrefix = `test-${randomBytes(4).toString('hex')}`;
   const databaseUrl = await freshTestDatabase(options.database);
   const gatewayPort = await freePort();
   const metricsPorts = {
@@ -55,6 +62,7 @@ export async function startSystem(options: {
     DATABASE_URL: databaseUrl,
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     LOG_LEVEL: 'info',
+    QUEUE_PREFIX: queuePrefix,
     SHUTDOWN_GRACE_MS: '500',
     ...options.env,
   };
@@ -140,6 +148,7 @@ export async function startSystem(options: {
     async close() {
       await Promise.all(names.map((name) => stop(name)));
       await nats.stop();
+      await deleteRedisKeys(`${queuePrefix}:*`);
     },
   };
   try {

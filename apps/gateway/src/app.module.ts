@@ -32,7 +32,13 @@ export class AppModule {
         RedisCloser,
         {
           provide: RpcClient,
-          useFactory: () => new RpcClient({ natsUrl: config.NATS_URL, timeoutMs: config.RPC_TIMEOUT_MS }),
+          useFactory: () =>
+            new RpcClient({
+              natsUrl: config.NATS_URL,
+              timeoutMs: config.RPC_TIMEOUT_MS,
+              name: 'gateway',
+              logger,
+            }),
         },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],

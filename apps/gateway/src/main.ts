@@ -8,6 +8,6 @@ await runMain(async () => {
   const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
   const app = await createGateway(config, logger);
   await app.listen(config.PORT, config.HOST);
-  closeOnSignals(app, logger);
+  closeOnSignals(app, logger, config.SHUTDOWN_GRACE_MS);
   logger.info({ url: config.PUBLIC_URL }, 'gateway ready');
 });

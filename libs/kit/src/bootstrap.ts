@@ -32,7 +32,7 @@ export async function startService({
     logger: new NestPinoLogger(logger),
   });
   await app.listen();
-  closeOnSignals(app, logger);
+  closeOnSignals(app, logger, config.SHUTDOWN_GRACE_MS);
   return app;
 }
 
@@ -40,9 +40,15 @@ export async function startService({
  * SIGTERM/SIGINT close the app (each transport drains as configured, then connections close) and end
  * the process with code 0, logging both steps so an operator can tell a clean stop from a crash.
  */
-export function closeOnSignals(app: { close(): Promise<void> }, logger: Logger): void {
+export function closeOnSignals(app: { close(): Promise<void> }, logger: Logger, graceMs: number): void {
   const stop = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'stopping');
+    // Whatever still hangs after the grace period (a stuck connection) does not keep the process up.
+    setTimeout(() => {
+      logger.error({ graceMs }, 'did not stop within the grace period; exiting');
+      logger.flush();
+      process.exit(1);
+    }, graceMs + 5_000).unref();
     app.close().then(
       () => {
         logger.info('stopped');

@@ -19,6 +19,13 @@ describe('loadConfig', () => {
     });
   });
 
+  it('treats an empty value as unset, so the default applies', () => {
+    expect(loadConfig(Env, { EXTRA: 'abc', NATS_URL: '', LOG_LEVEL: '' })).toMatchObject({
+      NATS_URL: 'nats://127.0.0.1:4222',
+      LOG_LEVEL: 'info',
+    });
+  });
+
   it('names every bad key at once', () => {
     const attempt = () =>
       loadConfig(Env, {

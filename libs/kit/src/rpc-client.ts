@@ -9,7 +9,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { connect, headers as natsHeaders, type MsgHdrs, type NatsConnection, type NatsError } from 'nats';
 import { AppError } from './app-error.js';
-import { CORRELATION_HEADER, currentCorrelationId } from './logging.js';
+import { CORRELATION_HEADER, currentCorrelationId, type Logger } from './logging.js';
 
 export interface RpcClientOptions {
   natsUrl: string;
@@ -17,6 +17,8 @@ export interface RpcClientOptions {
   timeoutMs: number;
   /** Shown in the NATS server's connection list. */
   name?: string;
+  /** Where a failed event publish is reported (events never fail the caller). */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 /** Nest's NATS wire format: what its server expects in a request and sends back. */
@@ -72,9 +74,18 @@ export class RpcClient {
     return reply.response as RpcResponse<S>;
   }
 
+  /**
+   * Publishes an event. Events are notifications over core NATS (at most once): a failure to publish
+   * is logged and never fails the caller, whose own change is already stored. What must not be lost
+   * goes through an outbox instead (docs/adr/0002).
+   */
   async emit<E extends EventName>(event: E, payload: EventPayload<E>): Promise<void> {
-    const nats = await this.connect();
-    nats.publish(event, encode({ pattern: event, data: payload }), { headers: this.headers() });
+    try {
+      const nats = await this.connect();
+      nats.publish(event, encode({ pattern: event, data: payload }), { headers: this.headers() });
+    } catch (error) {
+      this.options.logger?.warn({ err: error, event }, 'event not published');
+    }
   }
 
   /** Resolves once the NATS server has answered a round trip on this client's connection. */

@@ -72,7 +72,13 @@ export class ServiceKitModule {
         MetricsEndpoint,
         {
           provide: RpcClient,
-          useFactory: () => new RpcClient({ natsUrl: config.NATS_URL, timeoutMs: config.RPC_TIMEOUT_MS }),
+          useFactory: () =>
+            new RpcClient({
+              natsUrl: config.NATS_URL,
+              timeoutMs: config.RPC_TIMEOUT_MS,
+              name: service,
+              logger,
+            }),
         },
         { provide: APP_INTERCEPTOR, useClass: RpcInterceptor },
         { provide: APP_FILTER, useClass: RpcErrorFilter },

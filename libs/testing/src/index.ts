@@ -7,3 +7,4 @@ export * from './ports.js';
 export * from './service.js';
 export * from './smtp.js';
 export * from './garbage.js';
+export * from './redis.js';

@@ -1,7 +1,9 @@
 import type { ServiceName } from '@helpdesk/contracts';
 import { createLogger, startService, type Logger, type ServiceConfig } from '@helpdesk/kit';
 import type { DynamicModule, INestMicroservice } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { LogCapture } from './logs.js';
+import { deleteRedisKeys } from './redis.js';
 
 export interface TestService {
   app: INestMicroservice;
@@ -22,11 +24,14 @@ export async function startTestService<C extends ServiceConfig>(options: {
   databaseUrl: string;
   env?: Record<string, string>;
 }): Promise<TestService> {
+  const queuePrefix = `test-${randomUUID().slice(0, 8)}`;
   const config = options.loadConfig({
     NATS_URL: options.natsUrl,
     DATABASE_URL: options.databaseUrl,
     METRICS_PORT: '0',
     LOG_LEVEL: 'info',
+    // Queues of its own, so a running demo's workers never take a test's jobs (or the reverse).
+    QUEUE_PREFIX: queuePrefix,
     ...options.env,
   });
   const logs = new LogCapture();
@@ -37,5 +42,12 @@ export async function startTestService<C extends ServiceConfig>(options: {
     config,
     logger,
   });
-  return { app, logs, stop: () => app.close() };
+  return {
+    app,
+    logs,
+    stop: async () => {
+      await app.close();
+      await deleteRedisKeys(`${queuePrefix}:*`);
+    },
+  };
 }

@@ -23,9 +23,10 @@ const codeOfStatus = (status: number): ErrorCode =>
     404: 'ROUTE_NOT_FOUND',
     409: 'CONFLICT',
     413: 'PAYLOAD_TOO_LARGE',
+    429: 'TOO_MANY_ATTEMPTS',
   })[status] as ErrorCode | undefined) ?? (status < 500 ? 'VALIDATION_FAILED' : 'INTERNAL');
 
-/** Seconds a client should wait before retrying when a service is unavailable. */
+/** Seconds a client should wait before retrying when a service is unavailable or it is rate limited. */
 const RETRY_AFTER_SECONDS = 5;
 
 /**
@@ -37,7 +38,7 @@ export function sendError(error: unknown, res: Response, logger: Logger): void {
   if (status >= 500 && status !== 503) logger.error({ err: error }, 'request failed');
   else if (status === 503) logger.warn({ code: body.code, message: body.message }, 'dependency unavailable');
   if (res.headersSent) return;
-  if (status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+  if (status === 503 || status === 429) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
   res.status(status).json({ error: { ...body, correlationId: currentCorrelationId() } });
 }
 

@@ -65,19 +65,22 @@ export class AccessGroupsService {
   /** Removes contacts; anyone who thereby loses access to the portal has their sessions ended. */
   async removeMembers({ accountId, groupId, contactIds }: RpcPayload<'identity.accessGroups.removeMembers'>) {
     const group = await this.find(accountId, groupId);
-    await this.em.nativeDelete(AccessGroupMember, { accountId, groupId, contactId: { $in: contactIds } });
+    const removed = (
+      await this.em.find(AccessGroupMember, { accountId, groupId, contactId: { $in: contactIds } })
+    ).map((member) => member.contactId);
+    await this.em.nativeDelete(AccessGroupMember, { accountId, groupId, contactId: { $in: removed } });
     const portal = await this.portals.portalOf(accountId);
-    if (portal.access.mode === 'access_groups') {
+    if (portal.access.mode === 'access_groups' && portal.access.accessGroupIds.includes(groupId)) {
       const stillIn = new Set(
         (
           await this.em.find(AccessGroupMember, {
             accountId,
-            contactId: { $in: contactIds },
+            contactId: { $in: removed },
             groupId: { $in: portal.access.accessGroupIds },
           })
         ).map((m) => m.contactId),
       );
-      for (const contactId of contactIds)
+      for (const contactId of removed)
         if (!stillIn.has(contactId)) await this.logins.revokeSessions(accountId, contactId);
     }
     return this.view(group);

@@ -73,7 +73,7 @@ export class SsoLoginsService {
       const [firstName, ...rest] = (identity.name ?? '').trim().split(/\s+/);
       contact = this.em.create(Contact, {
         accountId,
-        email: identity.email,
+        email,
         firstName: firstName ?? '',
         lastName: rest.join(' '),
       });

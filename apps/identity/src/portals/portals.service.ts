@@ -55,7 +55,14 @@ export class PortalsService {
     await requireAccount(this.em, accountId);
     const settings = defaultPortalSettings();
     const portal = this.em.create(Portal, { accountId, slug: settings.general.slug, ...settings });
-    await this.em.flush();
+    try {
+      await this.em.flush();
+    } catch (error) {
+      // Another request created it first: use that one.
+      if (!(error instanceof UniqueConstraintViolationException)) throw error;
+      this.em.clear();
+      return this.em.findOneOrFail(Portal, { accountId });
+    }
     return portal;
   }
 
@@ -220,6 +227,9 @@ export class PortalsService {
     if (domain.primary)
       throw new AppError('CONFLICT', 'Make another domain primary before removing this one');
     this.em.remove(domain);
+    // Its consent notice goes with it.
+    const portal = await this.portalOf(accountId);
+    portal.consent = { notices: portal.consent.notices.filter((notice) => notice.domainId !== id) };
     await this.em.flush();
     return this.announceDomains(accountId);
   }

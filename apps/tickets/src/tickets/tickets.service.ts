@@ -1,7 +1,7 @@
 import type { Page, RpcPayload, TicketView } from '@helpdesk/contracts';
-import { AppError, LOGGER, RpcClient, type Logger } from '@helpdesk/kit';
+import { AppError, RpcClient } from '@helpdesk/kit';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { decodeTicketCursor, encodeTicketCursor } from './ticket-cursor.js';
 import { Ticket } from './ticket.entity.js';
 
@@ -42,21 +42,16 @@ export class TicketsService {
   constructor(
     private readonly em: EntityManager,
     private readonly rpc: RpcClient,
-    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async create(request: RpcPayload<'tickets.create'>): Promise<TicketView> {
     const ticket = this.em.create(Ticket, request);
     await this.em.flush();
-    await this.rpc
-      .emit('ticket.created', {
-        accountId: ticket.accountId,
-        ticketId: ticket.id,
-        occurredAt: ticket.createdAt.toISOString(),
-      })
-      .catch((error: unknown) =>
-        this.logger.warn({ err: error, ticketId: ticket.id }, 'ticket.created not published'),
-      );
+    await this.rpc.emit('ticket.created', {
+      accountId: ticket.accountId,
+      ticketId: ticket.id,
+      occurredAt: ticket.createdAt.toISOString(),
+    });
     return toTicketView(ticket);
   }
 
