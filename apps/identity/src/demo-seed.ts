@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { AccessGroupMember } from './access-groups/access-group-member.entity.js';
 import { AccessGroup } from './access-groups/access-group.entity.js';
 import { Account } from './accounts/account.entity.js';
@@ -23,7 +23,22 @@ export interface IdentityDemo {
   accountId: string;
   created: boolean;
   /** The demo contacts by email, with their primary company, for the next services' seeds. */
-  contacts: Record<string, { id: string; companyId: string | null }>;
+  contacts: Record<string, DemoPerson & { companyId: string | null }>;
+  /** The demo agent, who owns some of the demo tickets. */
+  agent: DemoPerson;
+}
+
+interface DemoPerson {
+  id: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+}
+
+async function demoAgent(em: EntityManager, accountId: string): Promise<DemoPerson> {
+  const agent = await em.findOneOrFail(InternalUser, { accountId, email: 'agent@demo.test' });
+  const [firstName, ...rest] = agent.name.split(' ');
+  return { id: agent.id, email: agent.email, firstName, lastName: rest.join(' ') };
 }
 
 /** The SPEC's demo data owned by identity; does nothing but report ids when the account exists. */
@@ -40,8 +55,18 @@ export async function seedIdentityDemo(orm: MikroORM): Promise<IdentityDemo> {
       accountId: existing.id,
       created: false,
       contacts: Object.fromEntries(
-        contacts.map((c) => [c.email, { id: c.id, companyId: c.primaryCompanyId }]),
+        contacts.map((c) => [
+          c.email,
+          {
+            id: c.id,
+            email: c.email,
+            firstName: c.firstName,
+            lastName: c.lastName,
+            companyId: c.primaryCompanyId,
+          },
+        ]),
       ),
+      agent: await demoAgent(em, existing.id),
     };
   }
 
@@ -55,7 +80,7 @@ export async function seedIdentityDemo(orm: MikroORM): Promise<IdentityDemo> {
     passwordHash,
     permissions: ['portal.settings', 'tickets', 'inbox', 'forms', 'contacts'],
   });
-  em.create(InternalUser, {
+  const agent = em.create(InternalUser, {
     accountId,
     email: 'agent@demo.test',
     name: 'Sam Agent',
@@ -98,8 +123,13 @@ export async function seedIdentityDemo(orm: MikroORM): Promise<IdentityDemo> {
       accountId,
       invitationStatus: 'accepted',
     });
-    contacts[email] = { id: contact.id, companyId: company.id };
+    contacts[email] = { id: contact.id, email, firstName, lastName, companyId: company.id };
   }
   await em.flush();
-  return { accountId, created: true, contacts };
+  return {
+    accountId,
+    created: true,
+    contacts,
+    agent: { id: agent.id, email: agent.email, firstName: 'Sam', lastName: 'Agent' },
+  };
 }

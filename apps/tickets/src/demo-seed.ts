@@ -1,50 +1,86 @@
-import { MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { PipelinesService } from './pipelines/pipelines.service.js';
 import { Ticket } from './tickets/ticket.entity.js';
 
-const subjects: [string, Ticket['priority']][] = [
-  ['Printer on fire', 'urgent'],
-  ['Cannot log in to the VPN', 'high'],
-  ['Invoice 2026-114 shows the wrong VAT', 'medium'],
-  ['Request: new laptop for the sales team', 'low'],
-  ['Email bounces from acme.test', 'high'],
-  ['Tulostin ei tulosta', 'medium'],
-  ['Password reset link expired', 'medium'],
-  ['Add two seats to our plan', 'low'],
-  ['Dashboard loads slowly in the morning', 'medium'],
-  ['Export to CSV misses the last column', 'low'],
-  ['Phone line crackles in meeting room B', 'low'],
-  ['Kirjautuminen ei onnistu mobiilissa', 'high'],
+type StageName = 'New' | 'Waiting on contact' | 'Waiting on us' | 'Closed';
+
+const demoTickets: [
+  subject: string,
+  priority: Ticket['priority'],
+  stage: StageName,
+  ownedByAgent: boolean,
+][] = [
+  ['Printer on fire', 'urgent', 'Waiting on us', true],
+  ['Cannot log in to the VPN', 'high', 'Waiting on contact', true],
+  ['Invoice 2026-114 shows the wrong VAT', 'medium', 'Closed', true],
+  ['Request: new laptop for the sales team', 'low', 'New', false],
+  ['Email bounces from acme.test', 'high', 'Waiting on us', true],
+  ['Tulostin ei tulosta', 'medium', 'Closed', true],
+  ['Password reset link expired', 'medium', 'Closed', false],
+  ['Add two seats to our plan', 'low', 'New', false],
+  ['Dashboard loads slowly in the morning', 'medium', 'Waiting on us', true],
+  ['Export to CSV misses the last column', 'low', 'Waiting on contact', true],
+  ['Phone line crackles in meeting room B', 'low', 'Closed', true],
+  ['Kirjautuminen ei onnistu mobiilissa', 'high', 'New', false],
 ];
+
+interface DemoPerson {
+  id: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+}
 
 export interface TicketsDemoInput {
   accountId: string;
   /** The identity seed's contacts by email, with their primary company. */
-  contacts: Record<string, { id: string; companyId: string | null }>;
+  contacts: Record<string, DemoPerson & { companyId: string | null }>;
+  /** The demo agent, who owns some tickets. */
+  agent?: DemoPerson;
 }
 
-/** A dozen tickets for the demo account, spread over its contacts and the last weeks; nothing when it has tickets. */
+/**
+ * The SPEC's dozen demo tickets in the support pipeline, spread over the demo contacts and the last
+ * weeks, some closed and some owned by the agent; nothing when the account has tickets already.
+ */
 export async function seedTicketsDemo(
   orm: MikroORM,
-  { accountId, contacts }: TicketsDemoInput,
+  { accountId, contacts, agent }: TicketsDemoInput,
 ): Promise<{ created: number }> {
   const em = orm.em.fork();
   if ((await em.count(Ticket, { accountId })) > 0) return { created: 0 };
+  const pipelines = new PipelinesService(em);
+  await pipelines.ensurePipelines(accountId);
+  const [pipeline] = await pipelines.list(accountId);
   const now = Date.now();
   const requesters = Object.values(contacts);
-  subjects.forEach(([subject, priority], index) => {
+  demoTickets.forEach(([subject, priority, stageName, ownedByAgent], index) => {
     const requester = requesters.length ? requesters[index % requesters.length] : undefined;
-    const createdAt = new Date(now - (subjects.length - index) * 37 * 3_600_000);
+    const stage = pipeline.stages.find((s) => s.label === stageName)!;
+    const createdAt = new Date(now - (demoTickets.length - index) * 37 * 3_600_000);
+    const lastActivityAt = new Date(createdAt.getTime() + 3 * 3_600_000);
+    const owner = ownedByAgent ? agent : undefined;
     em.create(Ticket, {
       accountId,
       subject,
       content: `${subject}. Details from the customer.`,
       priority,
+      pipelineId: pipeline.id,
+      stageId: stage.id,
+      closed: stage.state === 'closed',
+      closedAt: stage.state === 'closed' ? lastActivityAt : null,
+      ownerId: owner?.id ?? null,
+      ownerFirstName: owner?.firstName ?? '',
+      ownerLastName: owner?.lastName ?? '',
       requesterContactId: requester?.id ?? null,
+      requesterName: requester ? `${requester.firstName} ${requester.lastName}`.trim() : '',
+      requesterEmail: requester?.email ?? '',
       companyId: requester?.companyId ?? null,
+      source: 'portal',
       createdAt,
-      lastActivityAt: new Date(createdAt.getTime() + 3 * 3_600_000),
+      lastActivityAt,
     });
   });
   await em.flush();
-  return { created: subjects.length };
+  return { created: demoTickets.length };
 }

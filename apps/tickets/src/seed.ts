@@ -13,7 +13,11 @@ await runMain(async () => {
   try {
     console.log(
       JSON.stringify(
-        await seedTicketsDemo(orm, { accountId: demo.accountId, contacts: demo.contacts ?? {} }),
+        await seedTicketsDemo(orm, {
+          accountId: demo.accountId,
+          contacts: demo.contacts ?? {},
+          agent: demo.agent,
+        }),
       ),
     );
   } finally {

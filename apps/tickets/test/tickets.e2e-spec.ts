@@ -88,13 +88,78 @@ describe('tickets service over NATS', () => {
     await listener.close();
   });
 
+  it('places a new ticket in the support pipeline, which every account starts with', async () => {
+    const account = randomUUID();
+    expect(await client.send('tickets.pipelines.list', { accountId: account })).toEqual([]);
+    const ticket = await client.send('tickets.create', { accountId: account, subject: 'Hello' });
+    const [pipeline, ...others] = await client.send('tickets.pipelines.list', { accountId: account });
+    expect(others).toEqual([]);
+    expect(pipeline.stages.map((s) => [s.label, s.state])).toEqual([
+      ['New', 'open'],
+      ['Waiting on contact', 'open'],
+      ['Waiting on us', 'open'],
+      ['Closed', 'closed'],
+    ]);
+    expect(ticket).toMatchObject({
+      pipelineId: pipeline.id,
+      stageId: pipeline.stages[0].id,
+      closed: false,
+      closedAt: null,
+      source: 'api',
+    });
+    const closed = await client.send('tickets.create', {
+      accountId: account,
+      subject: 'Done',
+      stageId: pipeline.stages[3].id,
+    });
+    expect(closed).toMatchObject({ closed: true, closedAt: expect.any(String) });
+  });
+
+  it('refuses a pipeline or stage that is not the account’s, or a stage of another pipeline', async () => {
+    await client.send('tickets.create', { accountId: accountB, subject: 'Their first ticket' });
+    const [mine] = await client.send('tickets.pipelines.list', { accountId: accountA });
+    const [theirs] = await client.send('tickets.pipelines.list', { accountId: accountB });
+    await expect(
+      client.send('tickets.create', { accountId: accountA, subject: 'x', pipelineId: theirs.id }),
+    ).rejects.toMatchObject({
+      code: 'PIPELINE_NOT_FOUND',
+    });
+    await expect(
+      client.send('tickets.create', {
+        accountId: accountA,
+        subject: 'x',
+        pipelineId: mine.id,
+        stageId: theirs.stages[0].id,
+      }),
+    ).rejects.toMatchObject({ code: 'STAGE_NOT_FOUND' });
+  });
+
+  it('creates one ticket per source key, however often or concurrently it is asked', async () => {
+    const request = {
+      accountId: accountA,
+      subject: 'From the web form',
+      source: 'form' as const,
+      sourceKey: `submission-${randomUUID()}`,
+    };
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => client.send('tickets.create', request)),
+    );
+    expect(new Set(answers.map((t) => t.id)).size).toBe(1);
+    const again = await client.send('tickets.create', request);
+    expect(again.id).toBe(answers[0].id);
+    const rows = await withDatabase(databaseUrl, (db) =>
+      db.query('select count(*)::int as n from tickets.ticket where source_key = $1', [request.sourceKey]),
+    );
+    expect(rows.rows).toEqual([{ n: 1 }]);
+  });
+
   it('pages through tickets newest first without gaps or repeats, even when timestamps are equal', async () => {
     const account = randomUUID();
     // 23 tickets sharing only three distinct creation times: the id breaks the ties.
     await withDatabase(databaseUrl, (db) =>
       db.query(
-        `insert into tickets.ticket (id, account_id, subject, content, created_at, last_activity_at)
-         select gen_random_uuid(), $1, 'Ticket ' || n, '', t, t
+        `insert into tickets.ticket (id, account_id, subject, content, pipeline_id, stage_id, created_at, last_activity_at)
+         select gen_random_uuid(), $1, 'Ticket ' || n, '', gen_random_uuid(), gen_random_uuid(), t, t
            from generate_series(1, 23) n,
                 lateral (select timestamptz '2026-01-01T00:00:00Z' + ((n % 3) || ' minutes')::interval as t) ts`,
         [account],
@@ -219,7 +284,7 @@ describe('tickets service over NATS', () => {
           payload,
           expect.stringMatching(/^(INTERNAL|SERVICE_UNAVAILABLE|not an AppError)$/),
         ]);
-        if (subject !== 'tickets.list')
+        if (!subject.endsWith('.list'))
           expect([subject, payload, outcome]).not.toEqual([subject, payload, 'answered']);
       }
     },

@@ -24,6 +24,8 @@ export const ErrorKinds = {
   PORTAL_NOT_FOUND: 'not_found',
   DOMAIN_NOT_FOUND: 'not_found',
   TICKET_NOT_FOUND: 'not_found',
+  PIPELINE_NOT_FOUND: 'not_found',
+  STAGE_NOT_FOUND: 'not_found',
   ROUTE_NOT_FOUND: 'not_found',
   CONFLICT: 'conflict',
   EMAIL_TAKEN: 'conflict',

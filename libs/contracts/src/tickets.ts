@@ -4,16 +4,25 @@ import { rpc } from './rpc.js';
 
 export const TicketPriority = z.enum(['low', 'medium', 'high', 'urgent']);
 
+export const TicketSource = z.enum(['portal', 'form', 'email', 'api']);
+
 export const TicketView = z.object({
   id: Id,
   accountId: Id,
   subject: z.string(),
   content: z.string(),
   priority: TicketPriority.nullable(),
+  pipelineId: Id,
+  stageId: Id,
+  closed: z.boolean(),
+  ownerId: Id.nullable(),
   requesterContactId: Id.nullable(),
   companyId: Id.nullable(),
+  source: TicketSource,
+  properties: z.record(z.string(), z.unknown()),
   createdAt: IsoDateTime,
   lastActivityAt: IsoDateTime,
+  closedAt: IsoDateTime.nullable(),
 });
 export type TicketView = z.infer<typeof TicketView>;
 
@@ -21,8 +30,18 @@ export const CreateTicketRequest = AccountScoped.extend({
   subject: z.string().trim().min(1, 'is required').max(255),
   content: z.string().max(65_535).default(''),
   priority: TicketPriority.nullable().default(null),
+  /** Defaults to the account's first pipeline (the support pipeline is created when there is none). */
+  pipelineId: Id.optional(),
+  /** Defaults to the pipeline's first open stage; must belong to the pipeline. */
+  stageId: Id.optional(),
   requesterContactId: Id.nullable().default(null),
+  /** The requester's name and email as shown in lists and exports (the caller looked them up). */
+  requesterName: z.string().trim().max(200).default(''),
+  requesterEmail: z.string().trim().toLowerCase().max(254).default(''),
   companyId: Id.nullable().default(null),
+  source: TicketSource.default('api'),
+  /** Idempotency: a second create with the same key returns the first ticket (a redelivered form submission). */
+  sourceKey: z.string().trim().min(1).max(200).optional(),
 });
 export type CreateTicketRequest = z.input<typeof CreateTicketRequest>;
 
@@ -32,8 +51,24 @@ export type ListTicketsRequest = z.input<typeof ListTicketsRequest>;
 export const GetTicketRequest = AccountScoped.extend({ id: Id });
 export type GetTicketRequest = z.input<typeof GetTicketRequest>;
 
+export const StageView = z.object({
+  id: Id,
+  label: z.string(),
+  displayOrder: z.number().int(),
+  state: z.enum(['open', 'closed']),
+});
+export const PipelineView = z.object({
+  id: Id,
+  accountId: Id,
+  label: z.string(),
+  displayOrder: z.number().int(),
+  stages: z.array(StageView),
+});
+export type PipelineView = z.infer<typeof PipelineView>;
+
 export const TicketsRpc = {
   'tickets.ping': rpc(PingRequest, PingResponse),
+  'tickets.pipelines.list': rpc(AccountScoped, z.array(PipelineView)),
   'tickets.create': rpc(CreateTicketRequest, TicketView),
   'tickets.list': rpc(ListTicketsRequest, PageOf(TicketView)),
   'tickets.get': rpc(GetTicketRequest, TicketView),

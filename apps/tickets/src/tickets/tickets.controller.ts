@@ -22,4 +22,9 @@ export class TicketsController {
   get(@Payload() request: RpcPayload<'tickets.get'>) {
     return this.tickets.get(request);
   }
+
+  @Serves('tickets.pipelines.list')
+  pipelines(@Payload() request: RpcPayload<'tickets.pipelines.list'>) {
+    return this.tickets.pipelinesOf(request);
+  }
 }

@@ -1,5 +1,6 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
+import { PipelinesService } from '../pipelines/pipelines.service.js';
 import { Ticket } from './ticket.entity.js';
 import { TicketsController } from './tickets.controller.js';
 import { TicketsService } from './tickets.service.js';
@@ -7,6 +8,6 @@ import { TicketsService } from './tickets.service.js';
 @Module({
   imports: [MikroOrmModule.forFeature([Ticket])],
   controllers: [TicketsController],
-  providers: [TicketsService],
+  providers: [TicketsService, PipelinesService],
 })
 export class TicketsModule {}
