@@ -153,6 +153,98 @@ describe('tickets service over NATS', () => {
     expect(rows.rows).toEqual([{ n: 1 }]);
   });
 
+  it('lets a customer close a ticket they can see, into the configured closed stage, once', async () => {
+    const account = randomUUID();
+    const [alice, bob, companyId] = [randomUUID(), randomUUID(), randomUUID()];
+    const ticket = await client.send('tickets.create', {
+      accountId: account,
+      subject: 'Close me',
+      requesterContactId: alice,
+      companyId,
+    });
+    const [pipeline] = await client.send('tickets.pipelines.list', { accountId: account });
+    const closedStage = pipeline.stages.find((s) => s.state === 'closed')!;
+    const asAlice = { contactId: alice, companyId, seesCompanyTickets: false };
+    const asBobOwnOnly = { contactId: bob, companyId, seesCompanyTickets: false };
+
+    await expect(
+      client.send('tickets.close', { accountId: account, id: ticket.id, viewer: asBobOwnOnly }),
+    ).rejects.toMatchObject({
+      code: 'TICKET_NOT_FOUND',
+    });
+    await expect(
+      client.send('tickets.close', { accountId: randomUUID(), id: ticket.id, viewer: asAlice }),
+    ).rejects.toMatchObject({
+      code: 'TICKET_NOT_FOUND',
+    });
+    // The pipeline has one closed stage, so no setting is needed.
+    const closed = await client.send('tickets.close', { accountId: account, id: ticket.id, viewer: asAlice });
+    expect(closed).toMatchObject({ closed: true, stageId: closedStage.id, closedAt: expect.any(String) });
+    await expect(
+      client.send('tickets.close', { accountId: account, id: ticket.id, viewer: asAlice }),
+    ).rejects.toMatchObject({
+      code: 'TICKET_ALREADY_CLOSED',
+    });
+
+    // A colleague who sees company tickets may close one too; the configured stage must be a closed stage of the pipeline.
+    const second = await client.send('tickets.create', {
+      accountId: account,
+      subject: 'Company ticket',
+      requesterContactId: alice,
+      companyId,
+    });
+    const asBobCompany = { contactId: bob, companyId, seesCompanyTickets: true };
+    await expect(
+      client.send('tickets.close', {
+        accountId: account,
+        id: second.id,
+        viewer: asBobCompany,
+        closedStages: { [pipeline.id]: pipeline.stages[0].id },
+      }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(
+      client.send('tickets.close', {
+        accountId: account,
+        id: second.id,
+        viewer: asBobCompany,
+        closedStages: { [pipeline.id]: closedStage.id },
+      }),
+    ).resolves.toMatchObject({ closed: true, stageId: closedStage.id });
+  });
+
+  it('moves a ticket between stages, closing and reopening it, and announces the change', async () => {
+    const account = randomUUID();
+    const ticket = await client.send('tickets.create', { accountId: account, subject: 'Move me' });
+    const [pipeline] = await client.send('tickets.pipelines.list', { accountId: account });
+    const listener = await connect({ servers: nats.url });
+    const updates = listener.subscribe('ticket.updated', { max: 2 });
+    await listener.flush();
+
+    const closed = await client.send('tickets.update', {
+      accountId: account,
+      id: ticket.id,
+      stageId: pipeline.stages[3].id,
+      priority: 'high',
+    });
+    expect(closed).toMatchObject({ closed: true, priority: 'high', closedAt: expect.any(String) });
+    const reopened = await client.send('tickets.update', {
+      accountId: account,
+      id: ticket.id,
+      stageId: pipeline.stages[1].id,
+    });
+    expect(reopened).toMatchObject({ closed: false, closedAt: null, stageId: pipeline.stages[1].id });
+    const seen: string[][] = [];
+    for await (const message of updates)
+      seen.push(JSONCodec<{ data: { changed: string[] } }>().decode(message.data).data.changed);
+    expect(seen).toEqual([expect.arrayContaining(['priority', 'stage']), ['stage']]);
+    await listener.close();
+    await expect(
+      client.send('tickets.update', { accountId: randomUUID(), id: ticket.id, priority: 'low' }),
+    ).rejects.toMatchObject({
+      code: 'TICKET_NOT_FOUND',
+    });
+  });
+
   it('pages through tickets newest first without gaps or repeats, even when timestamps are equal', async () => {
     const account = randomUUID();
     // 23 tickets sharing only three distinct creation times: the id breaks the ties.

@@ -29,6 +29,7 @@ export const ErrorKinds = {
   ROUTE_NOT_FOUND: 'not_found',
   CONFLICT: 'conflict',
   EMAIL_TAKEN: 'conflict',
+  TICKET_ALREADY_CLOSED: 'conflict',
   SERVICE_UNAVAILABLE: 'unavailable',
   INTERNAL: 'internal',
 } as const;

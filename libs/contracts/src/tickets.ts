@@ -51,6 +51,37 @@ export type ListTicketsRequest = z.input<typeof ListTicketsRequest>;
 export const GetTicketRequest = AccountScoped.extend({ id: Id });
 export type GetTicketRequest = z.input<typeof GetTicketRequest>;
 
+/** Who is looking, as identity's identity.viewer.scope computed it (SPEC S4). */
+export const PortalViewer = z.object({
+  contactId: Id,
+  companyId: Id.nullable(),
+  seesCompanyTickets: z.boolean(),
+});
+export type PortalViewer = z.infer<typeof PortalViewer>;
+
+const PropertyValues = z.record(
+  z.string().max(100),
+  z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]),
+);
+
+export const UpdateTicketRequest = AccountScoped.extend({
+  id: Id,
+  subject: z.string().trim().min(1, 'is required').max(255).optional(),
+  priority: TicketPriority.nullable().optional(),
+  /** Moves the ticket; a closed stage closes it, an open one reopens it. */
+  stageId: Id.optional(),
+  /** An internal user of the account, or null to unassign. */
+  ownerId: Id.nullable().optional(),
+  properties: PropertyValues.optional(),
+});
+
+export const CloseTicketRequest = AccountScoped.extend({
+  id: Id,
+  viewer: PortalViewer,
+  /** The portal's "closed stage per pipeline" setting (S9); a pipeline with one closed stage needs no entry. */
+  closedStages: z.record(Id, Id).default({}),
+});
+
 export const StageView = z.object({
   id: Id,
   label: z.string(),
@@ -69,6 +100,8 @@ export type PipelineView = z.infer<typeof PipelineView>;
 export const TicketsRpc = {
   'tickets.ping': rpc(PingRequest, PingResponse),
   'tickets.pipelines.list': rpc(AccountScoped, z.array(PipelineView)),
+  'tickets.update': rpc(UpdateTicketRequest, TicketView),
+  'tickets.close': rpc(CloseTicketRequest, TicketView),
   'tickets.create': rpc(CreateTicketRequest, TicketView),
   'tickets.list': rpc(ListTicketsRequest, PageOf(TicketView)),
   'tickets.get': rpc(GetTicketRequest, TicketView),
@@ -76,4 +109,16 @@ export const TicketsRpc = {
 
 export const TicketEvents = {
   'ticket.created': z.object({ accountId: Id, ticketId: Id, occurredAt: IsoDateTime }),
+  'ticket.updated': z.object({
+    accountId: Id,
+    ticketId: Id,
+    changed: z.array(z.string()),
+    occurredAt: IsoDateTime,
+  }),
+  'ticket.closed': z.object({
+    accountId: Id,
+    ticketId: Id,
+    byContactId: Id.nullable(),
+    occurredAt: IsoDateTime,
+  }),
 };

@@ -27,4 +27,14 @@ export class TicketsController {
   pipelines(@Payload() request: RpcPayload<'tickets.pipelines.list'>) {
     return this.tickets.pipelinesOf(request);
   }
+
+  @Serves('tickets.update')
+  update(@Payload() request: RpcPayload<'tickets.update'>) {
+    return this.tickets.update(request);
+  }
+
+  @Serves('tickets.close')
+  close(@Payload() request: RpcPayload<'tickets.close'>) {
+    return this.tickets.close(request);
+  }
 }

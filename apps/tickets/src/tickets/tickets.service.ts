@@ -2,6 +2,7 @@ import type { Page, RpcPayload, TicketView } from '@helpdesk/contracts';
 import { AppError, RpcClient } from '@helpdesk/kit';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { PipelinesService } from '../pipelines/pipelines.service.js';
+import { Stage } from '../pipelines/stage.entity.js';
 import { Injectable } from '@nestjs/common';
 import { decodeTicketCursor, encodeTicketCursor } from './ticket-cursor.js';
 import { Ticket } from './ticket.entity.js';
@@ -139,5 +140,105 @@ export class TicketsService {
       ]);
     if (!row) throw new AppError('TICKET_NOT_FOUND', `Ticket ${id} not found`);
     return toTicketView(row);
+  }
+
+  /** Agent-side changes: subject, priority, owner, stage (closing or reopening), custom properties. */
+  async update({
+    accountId,
+    id,
+    ownerId,
+    stageId,
+    properties,
+    ...fields
+  }: RpcPayload<'tickets.update'>): Promise<TicketView> {
+    const ticket = await this.find(accountId, id);
+    const changed: string[] = [];
+    for (const [key, value] of Object.entries(fields) as [keyof typeof fields, never][]) {
+      if (value !== undefined && ticket[key] !== value) {
+        ticket[key] = value;
+        changed.push(key);
+      }
+    }
+    if (ownerId !== undefined && ownerId !== ticket.ownerId) {
+      const owner =
+        ownerId === null ? null : await this.rpc.send('identity.users.get', { accountId, id: ownerId });
+      const [firstName = '', ...rest] = owner?.name.split(' ') ?? [];
+      Object.assign(ticket, { ownerId, ownerFirstName: firstName, ownerLastName: rest.join(' ') });
+      changed.push('owner');
+    }
+    if (stageId !== undefined && stageId !== ticket.stageId) {
+      const { stage } = await this.pipelines.placement(accountId, ticket.pipelineId, stageId);
+      this.moveTo(ticket, stage);
+      changed.push('stage');
+    }
+    if (properties) {
+      ticket.properties = { ...ticket.properties, ...properties };
+      changed.push('properties');
+    }
+    if (changed.length === 0) return toTicketView(ticket);
+    await this.em.flush();
+    await this.rpc.emit('ticket.updated', {
+      accountId,
+      ticketId: id,
+      changed,
+      occurredAt: new Date().toISOString(),
+    });
+    if (changed.includes('stage') && ticket.closed) {
+      await this.rpc.emit('ticket.closed', {
+        accountId,
+        ticketId: id,
+        byContactId: null,
+        occurredAt: new Date().toISOString(),
+      });
+    }
+    return toTicketView(ticket);
+  }
+
+  /**
+   * A customer closes a ticket from the portal (S9): only a ticket they can see, into the closed
+   * stage the portal chose for its pipeline (or the pipeline's only closed stage).
+   */
+  async close({ accountId, id, viewer, closedStages }: RpcPayload<'tickets.close'>): Promise<TicketView> {
+    const ticket = await this.find(accountId, id);
+    const visible =
+      ticket.requesterContactId === viewer.contactId ||
+      (viewer.seesCompanyTickets && viewer.companyId !== null && ticket.companyId === viewer.companyId);
+    if (!visible) throw new AppError('TICKET_NOT_FOUND', `Ticket ${id} not found`);
+    if (ticket.closed) throw new AppError('TICKET_ALREADY_CLOSED', 'This ticket is already closed');
+    const stages = await this.em.find(
+      Stage,
+      { accountId, pipelineId: ticket.pipelineId, state: 'closed' },
+      { orderBy: { displayOrder: 'asc' } },
+    );
+    const configured = closedStages[ticket.pipelineId];
+    const target = configured
+      ? stages.find((stage) => stage.id === configured)
+      : stages.length === 1
+        ? stages[0]
+        : undefined;
+    if (!target)
+      throw new AppError('VALIDATION_FAILED', 'No closed stage is configured for this ticket’s pipeline');
+    this.moveTo(ticket, target);
+    await this.em.flush();
+    await this.rpc.emit('ticket.closed', {
+      accountId,
+      ticketId: id,
+      byContactId: viewer.contactId,
+      occurredAt: new Date().toISOString(),
+    });
+    return toTicketView(ticket);
+  }
+
+  private moveTo(ticket: Ticket, stage: Stage) {
+    ticket.stageId = stage.id;
+    const closing = stage.state === 'closed';
+    if (closing !== ticket.closed) ticket.closedAt = closing ? new Date() : null;
+    ticket.closed = closing;
+  }
+
+  private async find(accountId: string, id: string): Promise<Ticket> {
+    const ticket = await this.em.findOne(Ticket, { accountId, id });
+    if (!ticket) throw new AppError('TICKET_NOT_FOUND', `Ticket ${id} not found`);
+    return ticket;
   }
 }
