@@ -4,13 +4,14 @@ import { migrations } from './migrations/index.js';
 import { Pipeline } from './pipelines/pipeline.entity.js';
 import { Stage } from './pipelines/stage.entity.js';
 import { TicketProperty } from './pipelines/ticket-property.entity.js';
+import { TicketMessage } from './tickets/ticket-message.entity.js';
 import { Ticket } from './tickets/ticket.entity.js';
 
 export const ormConfig = (databaseUrl: string) =>
   serviceOrmConfig({
     schema: 'tickets',
     clientUrl: databaseUrl,
-    entities: [Ticket, Pipeline, Stage, TicketProperty],
+    entities: [Ticket, TicketMessage, Pipeline, Stage, TicketProperty],
     migrations,
     migrationsPath: fileURLToPath(new URL('../src/migrations', import.meta.url)),
   });

@@ -245,6 +245,68 @@ describe('tickets service over NATS', () => {
     });
   });
 
+  it('records each message once: last activity, searchable public text, reopen on a customer reply', async () => {
+    const account = randomUUID();
+    const ticket = await client.send('tickets.create', { accountId: account, subject: 'Messages' });
+    const [pipeline] = await client.send('tickets.pipelines.list', { accountId: account });
+    await client.send('tickets.update', {
+      accountId: account,
+      id: ticket.id,
+      stageId: pipeline.stages[3].id,
+    });
+    const later = new Date(Date.parse(ticket.lastActivityAt) + 60_000).toISOString();
+    const message = {
+      accountId: account,
+      ticketId: ticket.id,
+      messageId: randomUUID(),
+      direction: 'from_customer' as const,
+      visibility: 'public' as const,
+      text: 'The printer now shows error quetzalcoatl',
+      occurredAt: later,
+      reopen: true,
+    };
+
+    const deliveries = await Promise.all([
+      client.send('tickets.messages.record', message),
+      client.send('tickets.messages.record', message),
+    ]);
+    expect(deliveries.filter((d) => d.recorded)).toHaveLength(1);
+    expect(await client.send('tickets.messages.record', message)).toEqual({
+      recorded: false,
+      reopened: false,
+    });
+    const after = await client.send('tickets.get', { accountId: account, id: ticket.id });
+    expect(after).toMatchObject({ closed: false, stageId: pipeline.stages[0].id, lastActivityAt: later });
+
+    const note = {
+      ...message,
+      messageId: randomUUID(),
+      visibility: 'note' as const,
+      text: 'internal xylophone',
+      reopen: false,
+    };
+    await client.send('tickets.messages.record', note);
+    const found = await withDatabase(databaseUrl, (db) =>
+      db.query(
+        `select
+           (search @@ plainto_tsquery('simple', 'quetzalcoatl')) as public_found,
+           (search @@ plainto_tsquery('simple', 'xylophone')) as note_found
+         from tickets.ticket where id = $1`,
+        [ticket.id],
+      ),
+    );
+    expect(found.rows).toEqual([{ public_found: true, note_found: false }]);
+    await expect(
+      client.send('tickets.messages.record', {
+        ...message,
+        messageId: randomUUID(),
+        accountId: randomUUID(),
+      }),
+    ).rejects.toMatchObject({
+      code: 'TICKET_NOT_FOUND',
+    });
+  });
+
   it('pages through tickets newest first without gaps or repeats, even when timestamps are equal', async () => {
     const account = randomUUID();
     // 23 tickets sharing only three distinct creation times: the id breaks the ties.

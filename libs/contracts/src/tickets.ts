@@ -82,6 +82,24 @@ export const CloseTicketRequest = AccountScoped.extend({
   closedStages: z.record(Id, Id).default({}),
 });
 
+/**
+ * Inbox tells tickets about every stored message (through its outbox, retried until acknowledged):
+ * tickets moves last activity, indexes public text for search and reopens on a customer reply.
+ * Idempotent by messageId.
+ */
+export const RecordMessageRequest = AccountScoped.extend({
+  ticketId: Id,
+  messageId: Id,
+  direction: z.enum(['from_customer', 'from_agent']),
+  visibility: z.enum(['public', 'note', 'comment']),
+  /** Plain text of the message (for search); notes and comments are never indexed. */
+  text: z.string().max(200_000),
+  occurredAt: IsoDateTime,
+  /** Set when the portal allows replies to closed tickets and this customer reply should reopen it. */
+  reopen: z.boolean().default(false),
+});
+export const RecordMessageResult = z.object({ recorded: z.boolean(), reopened: z.boolean() });
+
 export const StageView = z.object({
   id: Id,
   label: z.string(),
@@ -102,6 +120,7 @@ export const TicketsRpc = {
   'tickets.pipelines.list': rpc(AccountScoped, z.array(PipelineView)),
   'tickets.update': rpc(UpdateTicketRequest, TicketView),
   'tickets.close': rpc(CloseTicketRequest, TicketView),
+  'tickets.messages.record': rpc(RecordMessageRequest, RecordMessageResult),
   'tickets.create': rpc(CreateTicketRequest, TicketView),
   'tickets.list': rpc(ListTicketsRequest, PageOf(TicketView)),
   'tickets.get': rpc(GetTicketRequest, TicketView),

@@ -37,4 +37,9 @@ export class TicketsController {
   close(@Payload() request: RpcPayload<'tickets.close'>) {
     return this.tickets.close(request);
   }
+
+  @Serves('tickets.messages.record')
+  recordMessage(@Payload() request: RpcPayload<'tickets.messages.record'>) {
+    return this.tickets.recordMessage(request);
+  }
 }

@@ -5,6 +5,7 @@ import { PipelinesService } from '../pipelines/pipelines.service.js';
 import { Stage } from '../pipelines/stage.entity.js';
 import { Injectable } from '@nestjs/common';
 import { decodeTicketCursor, encodeTicketCursor } from './ticket-cursor.js';
+import { TicketMessage } from './ticket-message.entity.js';
 import { Ticket } from './ticket.entity.js';
 
 /** A ticket as an entity, or as a plain row whose timestamps PostgreSQL already formatted as ISO text. */
@@ -240,5 +241,46 @@ export class TicketsService {
     const ticket = await this.em.findOne(Ticket, { accountId, id });
     if (!ticket) throw new AppError('TICKET_NOT_FOUND', `Ticket ${id} not found`);
     return ticket;
+  }
+
+  /**
+   * Records a message inbox stored (idempotent by message id): last activity moves forward, public
+   * text joins the search text, and a customer reply may reopen a closed ticket.
+   */
+  async recordMessage(request: RpcPayload<'tickets.messages.record'>) {
+    const { accountId, ticketId, messageId, direction, visibility, text, occurredAt, reopen } = request;
+    // Every read happens before the first change: a query after it would flush it early (MikroORM's
+    // auto-flush), outside the duplicate handling below.
+    const ticket = await this.em.findOne(Ticket, { accountId, id: ticketId }, { populate: ['messageText'] });
+    if (!ticket) throw new AppError('TICKET_NOT_FOUND', `Ticket ${ticketId} not found`);
+    if (await this.em.findOne(TicketMessage, { messageId, accountId }))
+      return { recorded: false, reopened: false };
+    const reopenTo =
+      reopen && direction === 'from_customer' && ticket.closed
+        ? (await this.pipelines.placement(accountId, ticket.pipelineId)).stage
+        : null;
+
+    const at = new Date(occurredAt);
+    this.em.create(TicketMessage, { messageId, accountId, ticketId, occurredAt: at });
+    if (at > ticket.lastActivityAt) ticket.lastActivityAt = at;
+    if (visibility === 'public' && text.trim())
+      ticket.messageText = `${ticket.messageText}\n${text}`.slice(-1_000_000);
+    if (reopenTo) this.moveTo(ticket, reopenTo);
+    const reopened = reopenTo !== null;
+    try {
+      await this.em.flush();
+    } catch (error) {
+      // The same message recorded concurrently: the other delivery did the work.
+      if (error instanceof UniqueConstraintViolationException) return { recorded: false, reopened: false };
+      throw error;
+    }
+    if (reopened)
+      await this.rpc.emit('ticket.updated', {
+        accountId,
+        ticketId,
+        changed: ['stage'],
+        occurredAt: new Date().toISOString(),
+      });
+    return { recorded: true, reopened };
   }
 }
