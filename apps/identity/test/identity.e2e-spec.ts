@@ -1,50 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { migrateUp, RpcClient } from '@helpdesk/kit';
-import {
-  freshTestDatabase,
-  pendingSchemaChanges,
-  startTestNats,
-  startTestService,
-  type TestNats,
-  type TestService,
-} from '@helpdesk/testing';
+import type { RpcClient } from '@helpdesk/kit';
+import { pendingSchemaChanges } from '@helpdesk/testing';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
-import { AppModule } from '../src/app.module.js';
-import { loadIdentityConfig } from '../src/config.js';
 import { DEMO_PASSWORD, seedIdentityDemo } from '../src/demo-seed.js';
 import { ormConfig } from '../src/mikro-orm.config.js';
+import { startIdentity, type IdentityUnderTest } from './identity-under-test.js';
 
-let nats: TestNats;
+let identity: IdentityUnderTest;
 let databaseUrl: string;
-let service: TestService;
 let client: RpcClient;
 let demoAccountId: string;
 
 beforeAll(async () => {
-  nats = await startTestNats();
-  databaseUrl = await freshTestDatabase('helpdesk_test_identity');
-  await migrateUp(ormConfig(databaseUrl));
-  const orm = await MikroORM.init(ormConfig(databaseUrl));
-  try {
-    demoAccountId = (await seedIdentityDemo(orm)).accountId;
-  } finally {
-    await orm.close(true);
-  }
-  service = await startTestService({
-    service: 'identity',
-    loadConfig: loadIdentityConfig,
-    module: AppModule.forRoot,
-    natsUrl: nats.url,
-    databaseUrl,
-  });
-  client = new RpcClient({ natsUrl: nats.url, timeoutMs: 5_000 });
-});
+  identity = await startIdentity('helpdesk_test_identity');
+  ({ databaseUrl, client } = identity);
+  demoAccountId = identity.demo.accountId;
+}, 60_000);
 
 afterAll(async () => {
-  await client?.close();
-  await service?.stop();
-  await nats?.stop();
+  await identity?.stop();
 });
 
 describe('identity service over NATS', () => {

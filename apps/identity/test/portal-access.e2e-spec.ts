@@ -1,26 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { correlation, migrateUp, RpcClient } from '@helpdesk/kit';
-import {
-  freshTestDatabase,
-  pendingSchemaChanges,
-  startTestNats,
-  startTestService,
-  startTestSmtp,
-  withDatabase,
-  type TestNats,
-  type TestService,
-  type TestSmtp,
-} from '@helpdesk/testing';
-import { MikroORM } from '@mikro-orm/postgresql';
+import { correlation, type RpcClient } from '@helpdesk/kit';
+import { pendingSchemaChanges, withDatabase, type TestService, type TestSmtp } from '@helpdesk/testing';
 import { randomUUID } from 'node:crypto';
 import { connect, JSONCodec, type NatsConnection } from 'nats';
-import { Redis } from 'ioredis';
-import { AppModule } from '../src/app.module.js';
-import { loadIdentityConfig } from '../src/config.js';
-import { DEMO_PASSWORD, seedIdentityDemo, type IdentityDemo } from '../src/demo-seed.js';
+import type { IdentityDemo } from '../src/demo-seed.js';
+import { DEMO_PASSWORD } from '../src/demo-seed.js';
 import { ormConfig } from '../src/mikro-orm.config.js';
+import { rejection, startIdentity, type IdentityUnderTest } from './identity-under-test.js';
 
-let nats: TestNats;
+let identity: IdentityUnderTest;
 let smtp: TestSmtp;
 let databaseUrl: string;
 let service: TestService;
@@ -28,7 +16,6 @@ let client: RpcClient;
 let events: NatsConnection;
 let demo: IdentityDemo;
 let adminId: string;
-const queuePrefix = `test-${randomUUID().slice(0, 8)}`;
 const received: { subject: string; data: Record<string, unknown> }[] = [];
 
 const tokenFrom = async (to: string, page: string) => {
@@ -38,38 +25,10 @@ const tokenFrom = async (to: string, page: string) => {
   return { link, token: new URL(link).searchParams.get('token')! };
 };
 
-const rejection = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (error: unknown) => error as { code: string; message: string; fields?: Record<string, string[]> },
-  );
-
 beforeAll(async () => {
-  nats = await startTestNats();
-  smtp = await startTestSmtp();
-  databaseUrl = await freshTestDatabase('helpdesk_test_identity_access');
-  await migrateUp(ormConfig(databaseUrl));
-  const orm = await MikroORM.init(ormConfig(databaseUrl));
-  try {
-    demo = await seedIdentityDemo(orm);
-  } finally {
-    await orm.close(true);
-  }
-  service = await startTestService({
-    service: 'identity',
-    loadConfig: loadIdentityConfig,
-    module: AppModule.forRoot,
-    natsUrl: nats.url,
-    databaseUrl,
-    env: {
-      SMTP_URL: smtp.url,
-      QUEUE_PREFIX: queuePrefix,
-      PORTAL_LINK_SCHEME: 'http',
-      PORTAL_LINK_PORT: '3000',
-    },
-  });
-  client = new RpcClient({ natsUrl: nats.url, timeoutMs: 10_000 });
-  events = await connect({ servers: nats.url });
+  identity = await startIdentity('helpdesk_test_identity_access');
+  ({ smtp, databaseUrl, service, client, demo, adminId } = identity);
+  events = await connect({ servers: identity.nats.url });
   const codec = JSONCodec<{ data: Record<string, unknown> }>();
   for (const subject of ['portal.updated', 'contact.sessions.revoked']) {
     events.subscribe(subject, {
@@ -77,21 +36,11 @@ beforeAll(async () => {
     });
   }
   await events.flush();
-  adminId = (
-    await client.send('identity.users.authenticate', { email: 'admin@demo.test', password: DEMO_PASSWORD })
-  ).id;
 }, 60_000);
 
 afterAll(async () => {
   await events?.close();
-  await client?.close();
-  await service?.stop();
-  await smtp?.stop();
-  await nats?.stop();
-  const redis = new Redis('redis://127.0.0.1:6379');
-  const keys = await redis.keys(`${queuePrefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
+  await identity?.stop();
 });
 
 const accountId = () => demo.accountId;

@@ -1,28 +1,17 @@
 // Portal single sign-on through the identity service over NATS, against a real OpenID provider
 // (oidc-provider on 127.0.0.1): start, the visitor's sign-in at the provider, complete.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { migrateUp, RpcClient } from '@helpdesk/kit';
+import type { RpcClient } from '@helpdesk/kit';
 import {
-  freshTestDatabase,
   signInAtProvider,
-  startTestNats,
   startTestOidcProvider,
-  startTestService,
-  startTestSmtp,
   withDatabase,
-  type TestNats,
   type TestOidcProvider,
   type TestOidcUser,
   type TestService,
-  type TestSmtp,
 } from '@helpdesk/testing';
-import { MikroORM } from '@mikro-orm/postgresql';
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { AppModule } from '../src/app.module.js';
-import { loadIdentityConfig } from '../src/config.js';
-import { DEMO_PASSWORD, seedIdentityDemo, type IdentityDemo } from '../src/demo-seed.js';
-import { ormConfig } from '../src/mikro-orm.config.js';
+import type { IdentityDemo } from '../src/demo-seed.js';
+import { rejection, startIdentity, type IdentityUnderTest } from './identity-under-test.js';
 
 const REDIRECT_URI = 'http://localhost:3000/support/sso/callback';
 const CLIENT_ID = 'helpdesk-portal';
@@ -39,25 +28,17 @@ const USERS: Record<string, TestOidcUser> = {
   'u-paula': { email: 'paula@newco.test', email_verified: true, name: 'Paula Park' },
 };
 
-let nats: TestNats;
-let smtp: TestSmtp;
+let identity: IdentityUnderTest;
 let idp: TestOidcProvider;
 let databaseUrl: string;
 let service: TestService;
 let client: RpcClient;
 let demo: IdentityDemo;
 let adminId: string;
-const queuePrefix = `test-${randomUUID().slice(0, 8)}`;
 /** Every authorization code the provider issued, to check none reaches the logs. */
 const issuedCodes = new Set<string>();
 
 const accountId = () => demo.accountId;
-
-const rejection = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (error: unknown) => error as { code: string; message: string },
-  );
 
 /** The whole login as the gateway drives it: start, the visitor signs in at the provider, complete. */
 async function ssoLogin(subject: string) {
@@ -101,40 +82,14 @@ async function setAccess(change: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
-  nats = await startTestNats();
-  smtp = await startTestSmtp();
   idp = await startTestOidcProvider({
     users: USERS,
     redirectUri: REDIRECT_URI,
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
   });
-  databaseUrl = await freshTestDatabase('helpdesk_test_identity_sso');
-  await migrateUp(ormConfig(databaseUrl));
-  const orm = await MikroORM.init(ormConfig(databaseUrl));
-  try {
-    demo = await seedIdentityDemo(orm);
-  } finally {
-    await orm.close(true);
-  }
-  service = await startTestService({
-    service: 'identity',
-    loadConfig: loadIdentityConfig,
-    module: AppModule.forRoot,
-    natsUrl: nats.url,
-    databaseUrl,
-    env: {
-      SMTP_URL: smtp.url,
-      QUEUE_PREFIX: queuePrefix,
-      PORTAL_LINK_SCHEME: 'http',
-      PORTAL_LINK_PORT: '3000',
-      OIDC_ALLOW_INSECURE_HTTP: 'true',
-    },
-  });
-  client = new RpcClient({ natsUrl: nats.url, timeoutMs: 10_000 });
-  adminId = (
-    await client.send('identity.users.authenticate', { email: 'admin@demo.test', password: DEMO_PASSWORD })
-  ).id;
+  identity = await startIdentity('helpdesk_test_identity_sso', { OIDC_ALLOW_INSECURE_HTTP: 'true' });
+  ({ databaseUrl, service, client, demo, adminId } = identity);
   const configured = await setAccess({
     authentication: 'oidc',
     oidc: { issuer: idp.issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
@@ -143,15 +98,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await client?.close();
-  await service?.stop();
+  await identity?.stop();
   await idp?.close();
-  await smtp?.stop();
-  await nats?.stop();
-  const redis = new Redis('redis://127.0.0.1:6379');
-  const keys = await redis.keys(`${queuePrefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
 });
 
 describe('identity: portal single sign-on through an OpenID provider', () => {
