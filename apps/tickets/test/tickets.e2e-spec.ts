@@ -307,6 +307,111 @@ describe('tickets service over NATS', () => {
     });
   });
 
+  describe('the portal list', () => {
+    const account = randomUUID();
+    const [alice, bob, carol] = [randomUUID(), randomUUID(), randomUUID()];
+    const [acme, globex] = [randomUUID(), randomUUID()];
+    const noFilter = { groups: [] };
+    const ownerDisplay = { mode: 'first_name' as const, alias: null };
+    const list = (
+      viewer: { contactId: string; companyId: string | null; seesCompanyTickets: boolean },
+      extra: Record<string, unknown> = {},
+    ) =>
+      client.send('tickets.portal.list', {
+        accountId: account,
+        viewer,
+        visibility: noFilter,
+        ownerDisplay,
+        ...extra,
+      });
+    const asAlice = { contactId: alice, companyId: acme, seesCompanyTickets: true };
+
+    beforeAll(async () => {
+      const create = (
+        subject: string,
+        requesterContactId: string,
+        companyId: string,
+        priority: 'low' | 'high' = 'low',
+      ) =>
+        client.send('tickets.create', {
+          accountId: account,
+          subject,
+          requesterContactId,
+          companyId,
+          priority,
+          requesterName: subject.split(' ')[0],
+        });
+      await create('Alice printer jam', alice, acme, 'high');
+      await create('Alice invoice question', alice, acme);
+      await create('Bob laptop broken', bob, acme, 'high');
+      await create('Carol secret globex plan', carol, globex);
+      const other = randomUUID();
+      await client.send('tickets.create', {
+        accountId: other,
+        subject: 'Other account ticket',
+        requesterContactId: alice,
+        companyId: acme,
+      });
+    });
+
+    it('shows a contact their own tickets, and their company’s only when allowed and asked', async () => {
+      const subjects = async (viewer: typeof asAlice, extra = {}) =>
+        (await list(viewer, extra)).items.map((t) => t.subject).sort();
+      expect(await subjects(asAlice)).toEqual([
+        'Alice invoice question',
+        'Alice printer jam',
+        'Bob laptop broken',
+      ]);
+      expect(await subjects(asAlice, { show: 'mine' })).toEqual([
+        'Alice invoice question',
+        'Alice printer jam',
+      ]);
+      expect(await subjects({ ...asAlice, seesCompanyTickets: false })).toEqual([
+        'Alice invoice question',
+        'Alice printer jam',
+      ]);
+      expect(await subjects({ contactId: carol, companyId: globex, seesCompanyTickets: true })).toEqual([
+        'Carol secret globex plan',
+      ]);
+    });
+
+    it('applies the visibility filter, the customer’s filters and search', async () => {
+      const highOnly = { groups: [[{ property: 'priority', operator: 'eq', value: 'high' }]] };
+      expect((await list(asAlice, { visibility: highOnly })).items.map((t) => t.subject).sort()).toEqual([
+        'Alice printer jam',
+        'Bob laptop broken',
+      ]);
+      expect((await list(asAlice, { filters: highOnly, show: 'mine' })).items.map((t) => t.subject)).toEqual([
+        'Alice printer jam',
+      ]);
+      expect((await list(asAlice, { search: 'laptop' })).items.map((t) => t.subject)).toEqual([
+        'Bob laptop broken',
+      ]);
+      expect((await list(asAlice, { search: 'globex' })).items).toEqual([]);
+    });
+
+    it('sorts and pages with a cursor tied to the sort, naming owners and stages', async () => {
+      const sort = { property: 'subject', direction: 'asc' };
+      const first = await list(asAlice, { sort, limit: 2 });
+      const second = await list(asAlice, { sort, limit: 2, after: first.nextCursor });
+      expect([...first.items, ...second.items].map((t) => t.subject)).toEqual([
+        'Alice invoice question',
+        'Alice printer jam',
+        'Bob laptop broken',
+      ]);
+      expect(second.nextCursor).toBeNull();
+      expect(first.items[0]).toMatchObject({ stageLabel: 'New', closed: false, ownerName: '' });
+      await expect(
+        list(asAlice, { sort: { property: 'created_at', direction: 'asc' }, after: first.nextCursor }),
+      ).rejects.toMatchObject({
+        code: 'INVALID_CURSOR',
+      });
+      await expect(list(asAlice, { sort: { property: 'content', direction: 'asc' } })).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+      });
+    });
+  });
+
   it('pages through tickets newest first without gaps or repeats, even when timestamps are equal', async () => {
     const account = randomUUID();
     // 23 tickets sharing only three distinct creation times: the id breaks the ties.

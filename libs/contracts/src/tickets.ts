@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { AccountScoped, Id, IsoDateTime, PageOf, PageRequest, PingRequest, PingResponse } from './common.js';
+import { Filter } from './filters.js';
+import { OwnerDisplay } from './portal.js';
 import { rpc } from './rpc.js';
 
 export const TicketPriority = z.enum(['low', 'medium', 'high', 'urgent']);
@@ -100,6 +102,51 @@ export const RecordMessageRequest = AccountScoped.extend({
 });
 export const RecordMessageResult = z.object({ recorded: z.boolean(), reopened: z.boolean() });
 
+export const TicketSort = z.object({
+  property: z.string().min(1).max(100),
+  direction: z.enum(['asc', 'desc']),
+});
+
+/** One page of the portal's ticket list for one viewer (SPEC P1, S4, S7). */
+export const PortalListRequest = AccountScoped.extend({
+  viewer: PortalViewer,
+  /** The Show switch; "organization" only widens the list for viewers who may see company tickets. */
+  show: z.enum(['organization', 'mine']).default('organization'),
+  /** The portal's ticket visibility filter. */
+  visibility: Filter,
+  /** The customer's own filters (status and the filterable columns). */
+  filters: Filter.default({ groups: [] }),
+  search: z.string().trim().max(200).optional(),
+  sort: TicketSort.default({ property: 'created_at', direction: 'desc' }),
+  /** A text sort's cursor carries the text, so it may be long. */
+  after: z.string().min(1).max(4096).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  /** How owners are named on this portal (S7). */
+  ownerDisplay: z.object({ mode: OwnerDisplay, alias: z.string().max(60).nullable() }),
+});
+
+export const PortalTicketRow = z.object({
+  id: Id,
+  subject: z.string(),
+  priority: TicketPriority.nullable(),
+  pipelineId: Id,
+  stageId: Id,
+  /** The stage's name, for portals that show stages; otherwise `closed` says Open or Closed. */
+  stageLabel: z.string(),
+  closed: z.boolean(),
+  /** The owner as this portal names owners (first name, full name, last name or the alias). */
+  ownerName: z.string(),
+  requesterName: z.string(),
+  requesterEmail: z.string(),
+  companyId: Id.nullable(),
+  source: TicketSource,
+  properties: z.record(z.string(), z.unknown()),
+  createdAt: IsoDateTime,
+  lastActivityAt: IsoDateTime,
+  closedAt: IsoDateTime.nullable(),
+});
+export type PortalTicketRow = z.infer<typeof PortalTicketRow>;
+
 export const StageView = z.object({
   id: Id,
   label: z.string(),
@@ -123,6 +170,7 @@ export const TicketsRpc = {
   'tickets.messages.record': rpc(RecordMessageRequest, RecordMessageResult),
   'tickets.create': rpc(CreateTicketRequest, TicketView),
   'tickets.list': rpc(ListTicketsRequest, PageOf(TicketView)),
+  'tickets.portal.list': rpc(PortalListRequest, PageOf(PortalTicketRow)),
   'tickets.get': rpc(GetTicketRequest, TicketView),
 };
 

@@ -11,6 +11,14 @@ export type TicketSource = 'portal' | 'form' | 'email' | 'api';
 // The portal's scopes: a contact's own tickets, a company's tickets.
 @Index({ properties: ['accountId', 'requesterContactId', 'createdAt', 'id'] })
 @Index({ properties: ['accountId', 'companyId', 'createdAt', 'id'] })
+// "Last activity" is the other common order of the portal list.
+@Index({ properties: ['accountId', 'lastActivityAt', 'id'] })
+// Search finds parts of words in subjects (ILIKE), which needs trigrams (pg_trgm).
+@Index({
+  name: 'ticket_subject_trgm_index',
+  expression:
+    'create index "ticket_subject_trgm_index" on "tickets"."ticket" using gin ("subject" gin_trgm_ops)',
+})
 // Idempotent creation: one ticket per source key (a form submission id, say).
 @Index({
   name: 'ticket_account_id_source_key_unique',

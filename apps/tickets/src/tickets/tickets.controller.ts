@@ -42,4 +42,9 @@ export class TicketsController {
   recordMessage(@Payload() request: RpcPayload<'tickets.messages.record'>) {
     return this.tickets.recordMessage(request);
   }
+
+  @Serves('tickets.portal.list')
+  portalList(@Payload() request: RpcPayload<'tickets.portal.list'>) {
+    return this.tickets.portalList(request);
+  }
 }

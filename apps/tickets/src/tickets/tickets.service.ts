@@ -1,10 +1,19 @@
-import type { Page, RpcPayload, TicketView } from '@helpdesk/contracts';
+import type { Page, PortalTicketRow, RpcPayload, TicketView } from '@helpdesk/contracts';
 import { AppError, RpcClient } from '@helpdesk/kit';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { PipelinesService } from '../pipelines/pipelines.service.js';
 import { Stage } from '../pipelines/stage.entity.js';
 import { Injectable } from '@nestjs/common';
 import { decodeTicketCursor, encodeTicketCursor } from './ticket-cursor.js';
+import { TicketProperty } from '../pipelines/ticket-property.entity.js';
+import { ticketProperties } from './ticket-properties.js';
+import {
+  compileTicketList,
+  decodeTicketListCursor,
+  encodeTicketListCursor,
+  ticketListPage,
+  type TicketListRow,
+} from './ticket-query.js';
 import { TicketMessage } from './ticket-message.entity.js';
 import { Ticket } from './ticket.entity.js';
 
@@ -282,5 +291,99 @@ export class TicketsService {
         occurredAt: new Date().toISOString(),
       });
     return { recorded: true, reopened };
+  }
+
+  /**
+   * One page of the portal's list for one viewer: the scope is applied inside the query (a row outside
+   * it cannot come back), then visibility, the customer's filters, search and the keyset order.
+   */
+  async portalList(request: RpcPayload<'tickets.portal.list'>): Promise<Page<PortalTicketRow>> {
+    const { accountId, viewer, show, visibility, filters, search, sort, after, limit, ownerDisplay } =
+      request;
+    const pipelines = await this.pipelines.list(accountId);
+    const stages = pipelines.flatMap((pipeline) => pipeline.stages);
+    const custom = await this.em.find(TicketProperty, { accountId });
+    const definitions = ticketProperties(
+      custom.map(({ name, label, type, options }) => ({
+        name,
+        label,
+        type,
+        ...(options ? { options } : {}),
+      })),
+      {
+        pipelines: pipelines.map((p) => ({ value: p.id, label: p.label })),
+        stages: stages.map((s) => ({ value: s.id, label: s.label })),
+      },
+    );
+    const { sql, params } = compileTicketList({
+      accountId,
+      scope: { ...viewer, show },
+      visibility,
+      filters,
+      search,
+      sort,
+      after: after === undefined ? undefined : decodeTicketListCursor(sort, after),
+      limit,
+      definitions,
+    });
+    const page = ticketListPage(await this.rows<TicketListRow>(sql, params), limit);
+    const stageLabels = new Map(stages.map((stage) => [stage.id, stage.label]));
+    return {
+      items: page.rows.map((row) => ({
+        id: row.id,
+        subject: row.subject,
+        priority: row.priority as PortalTicketRow['priority'],
+        pipelineId: row.pipelineId,
+        stageId: row.stageId,
+        stageLabel: stageLabels.get(row.stageId) ?? '',
+        closed: row.closed,
+        ownerName: ownerName(row, ownerDisplay),
+        requesterName: row.requesterName ?? '',
+        requesterEmail: row.requesterEmail ?? '',
+        companyId: row.companyId,
+        source: row.source as PortalTicketRow['source'],
+        properties: row.properties ?? {},
+        createdAt: row.createdAt,
+        lastActivityAt: row.lastActivityAt,
+        closedAt: row.closedAt,
+      })),
+      nextCursor: page.after ? encodeTicketListCursor(sort, page.after) : null,
+    };
+  }
+
+  /**
+   * Runs SQL with `$n` placeholders on a connection of the ORM's pool and returns plain rows
+   * (knex.raw would read the `?` and `:name` in the compiled SQL as its own bindings).
+   */
+  private async rows<T>(sql: string, params: unknown[]): Promise<T[]> {
+    const client = (this.em.getConnection().getKnex() as unknown as { client: PooledClient }).client;
+    const connection = await client.acquireConnection();
+    try {
+      return (await connection.query<T>(sql, params)).rows;
+    } finally {
+      await client.releaseConnection(connection);
+    }
+  }
+}
+
+interface PooledClient {
+  acquireConnection(): Promise<{ query<T>(sql: string, params: unknown[]): Promise<{ rows: T[] }> }>;
+  releaseConnection(connection: unknown): Promise<void>;
+}
+
+/** SPEC S7: owners are named by first name (default), full name, last name or one alias for all. */
+function ownerName(row: TicketListRow, display: RpcPayload<'tickets.portal.list'>['ownerDisplay']): string {
+  if (!row.ownerId) return '';
+  const first = row.ownerFirstName ?? '';
+  const last = row.ownerLastName ?? '';
+  switch (display.mode) {
+    case 'first_name':
+      return first || last;
+    case 'last_name':
+      return last || first;
+    case 'full_name':
+      return `${first} ${last}`.trim();
+    case 'alias':
+      return display.alias ?? '';
   }
 }
