@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IsoDateTime } from './common.js';
 import type { FieldErrors } from './errors.js';
+import { readText } from './filter-values.js';
 
 /**
  * One filter model for everything an admin filters on properties: contact segments (identity, S4)
@@ -11,7 +12,8 @@ import type { FieldErrors } from './errors.js';
  * - the `Filter` schema checks the shape and the size (what `parseOrThrow` runs on a request);
  * - `filterProblems` checks the meaning against the property definitions of the account (property
  *   exists, operator fits its type, value fits operator and type). Settings are saved only when it
- *   returns no problems. Evaluation lives with the data: identity for contacts, tickets for tickets.
+ *   returns no problems. Evaluation lives with the data: identity for contacts, tickets for tickets;
+ *   both read values with the readers of `filter-values.ts`, which define what a value means.
  */
 
 export const FilterLimits = {
@@ -258,7 +260,7 @@ function valueProblem(definition: PropertyDefinition, value: string | number | b
     case 'string':
       if (typeof value !== 'string') return 'must be text';
       // A blank value can only be matched by "unknown": text is compared trimmed and blank text is not known.
-      return value.trim() === ''
+      return readText(value) === undefined
         ? 'must not be blank (use the operator "unknown" to find missing values)'
         : undefined;
     case 'number':

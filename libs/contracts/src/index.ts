@@ -6,6 +6,7 @@ import { TicketEvents, TicketsRpc } from './tickets.js';
 
 export * from './common.js';
 export * from './errors.js';
+export * from './filter-values.js';
 export * from './filters.js';
 export * from './forms.js';
 export * from './identity.js';

@@ -1,5 +1,14 @@
-import type { Filter, FilterCondition, FilterValue, PropertyDefinition } from '@helpdesk/contracts';
-import { operatorsFor } from '@helpdesk/contracts';
+import type { Filter, FilterCondition, PropertyDefinition } from '@helpdesk/contracts';
+import {
+  operatorsFor,
+  readBoolean,
+  readInstant,
+  readNumber,
+  readOperands,
+  readOptionValue,
+  readText,
+  utcDay,
+} from '@helpdesk/contracts';
 
 /**
  * Evaluates a segment filter (S4) against one contact's property values, in memory.
@@ -15,7 +24,7 @@ import { operatorsFor } from '@helpdesk/contracts';
  * - On an unknown value `unknown` is true, `known` false, `neq` and `none_of` true ("is not X" holds
  *   for a contact without a value), everything else false.
  *
- * Per type
+ * Per type (values are read with the readers of `@helpdesk/contracts`' `filter-values.ts`)
  * - string: compared trimmed and case-insensitively (`toLowerCase`) by eq, neq, contains,
  *   starts_with, any_of, none_of. Numbers and booleans stored in a text property are read as text.
  * - number: compared numerically. A value may arrive as a number or as a decimal string
@@ -86,7 +95,9 @@ function evaluate<T>(comparison: Comparison<T>, condition: FilterCondition, raw:
   if (operator === 'known' || operator === 'unknown') {
     return (comparison.read(raw) !== undefined) === (operator === 'known');
   }
-  const expected = operands(comparison, condition.value, operator === 'any_of' || operator === 'none_of');
+  // The condition's value(s) read as the property's type; undefined when missing, of the wrong shape or unreadable.
+  const list = operator === 'any_of' || operator === 'none_of';
+  const expected = readOperands(condition.value, list, (entry) => comparison.read(entry));
   if (expected === undefined) return false;
   const actual = comparison.read(raw);
   if (actual === undefined) return operator === 'neq' || operator === 'none_of';
@@ -111,113 +122,31 @@ function evaluate<T>(comparison: Comparison<T>, condition: FilterCondition, raw:
   }
 }
 
-/** The condition's value(s) read as the property's type; undefined when missing, of the wrong shape or unreadable. */
-function operands<T>(
-  comparison: Comparison<T>,
-  value: FilterValue | undefined,
-  list: boolean,
-): [T, ...T[]] | undefined {
-  if (value === undefined || Array.isArray(value) !== list) return undefined;
-  const read: T[] = [];
-  for (const entry of Array.isArray(value) ? value : [value]) {
-    const operand = comparison.read(entry);
-    if (operand === undefined) return undefined;
-    read.push(operand);
-  }
-  return read.length ? (read as [T, ...T[]]) : undefined;
-}
-
-/** Text of a scalar (numbers and booleans as written), undefined for null, objects and arrays. */
-function scalarText(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  return typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint'
-    ? String(value)
-    : undefined;
-}
-
 const text: Comparison<string> = {
-  read(value) {
-    const normalised = scalarText(value)?.trim().toLowerCase();
-    return normalised ? normalised : undefined;
-  },
+  read: (value) => readText(value)?.toLowerCase(),
   equals: (a, b) => a === b,
   contains: (a, b) => a.includes(b),
   startsWith: (a, b) => a.startsWith(b),
 };
 
-const decimal = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
-
 const number: Comparison<number> = {
-  read(value) {
-    if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-    if (typeof value === 'bigint') return Number(value);
-    if (typeof value !== 'string' || !decimal.test(value.trim())) return undefined;
-    const parsed = Number(value.trim());
-    return Number.isFinite(parsed) ? parsed : undefined;
-  },
+  read: readNumber,
   equals: (a, b) => a === b,
   order: (a, b) => a - b,
 };
 
-const dayMs = 86_400_000;
-
 const date: Comparison<number> = {
-  read(value) {
-    if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.getTime();
-    return typeof value === 'string' ? instantOf(value.trim()) : undefined;
-  },
-  equals: (a, b) => Math.floor(a / dayMs) === Math.floor(b / dayMs),
+  read: readInstant,
+  equals: (a, b) => utcDay(a).start === utcDay(b).start,
   order: (a, b) => a - b,
 };
 
 const enumeration: Comparison<string> = {
-  read(value) {
-    const raw = scalarText(value);
-    return raw === '' ? undefined : raw;
-  },
+  read: readOptionValue,
   equals: (a, b) => a === b,
 };
 
 const boolean: Comparison<boolean> = {
-  read(value) {
-    if (typeof value === 'boolean') return value;
-    return value === 'true' ? true : value === 'false' ? false : undefined;
-  },
+  read: readBoolean,
   equals: (a, b) => a === b,
 };
-
-const isoInstant =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
-
-/** Milliseconds since the epoch of an ISO date or date-time, or undefined when it is not a real one. */
-function instantOf(value: string): number | undefined {
-  const match = isoInstant.exec(value);
-  if (!match) return undefined;
-  const [, year, month, day, hour = '0', minute = '0', second = '0', fraction = '', zone = 'Z'] = match;
-  const [y, mo, d, h, mi, s] = [year, month, day, hour, minute, second].map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  if (h > 23 || mi > 59 || s > 59) return undefined;
-  const at = new Date(0);
-  at.setUTCFullYear(y, mo - 1, d); // not Date.UTC, which reads years 0–99 as 1900–1999
-  if (at.getUTCFullYear() !== y || at.getUTCMonth() !== mo - 1 || at.getUTCDate() !== d) return undefined;
-  const offset = offsetMinutes(zone);
-  if (offset === undefined) return undefined;
-  const ms = Number(fraction.slice(0, 3).padEnd(3, '0'));
-  return at.getTime() + ((h * 60 + mi) * 60 + s) * 1000 + ms - offset * 60_000;
-}
-
-/** `Z` → 0, `+02:00` / `+0200` → 120, `-05:30` → -330; undefined past ±23:59. */
-function offsetMinutes(zone: string): number | undefined {
-  if (zone.toUpperCase() === 'Z') return 0;
-  const digits = zone.slice(1).replace(':', '');
-  const hours = Number(digits.slice(0, 2));
-  const minutes = Number(digits.slice(2));
-  if (hours > 23 || minutes > 59) return undefined;
-  return (zone.startsWith('-') ? -1 : 1) * (hours * 60 + minutes);
-}

@@ -1,5 +1,15 @@
-import type { Filter, FilterCondition, FilterValue } from '@helpdesk/contracts';
-import { FilterLimits, operatorsFor } from '@helpdesk/contracts';
+import type { Filter, FilterCondition } from '@helpdesk/contracts';
+import {
+  FilterLimits,
+  operatorsFor,
+  readBoolean,
+  readInstant,
+  readNumber,
+  readOperands,
+  readOptionValue,
+  readText,
+  utcDay,
+} from '@helpdesk/contracts';
 import { AppError, decodeCursor, encodeCursor, isIsoInstant, isUuid } from '@helpdesk/kit';
 import type { TicketProperty } from './ticket-properties.js';
 
@@ -10,7 +20,9 @@ import type { TicketProperty } from './ticket-properties.js';
  *
  * Every value travels as a `$n` parameter; the only SQL text taken from definitions is the trusted
  * built-in column SQL of `ticket-properties.ts`. Nothing a request can contain makes PostgreSQL
- * raise an error: values that do not parse are read as unknown, exactly as the evaluator does.
+ * raise an error: values that do not parse are read as unknown, exactly as the evaluator does. A
+ * condition's own values are read in JavaScript with the filter model's readers
+ * (`@helpdesk/contracts`' `filter-values.ts`), the same ones the evaluator uses.
  *
  * How a property's value reads (SQL NULL is the evaluator's "unknown"):
  * - string: trimmed of the characters JavaScript's `trim()` removes, lower-cased with `lower()`
@@ -111,7 +123,7 @@ function planCondition(
   if (operator === 'unknown') return (params) => `(${read(params).sql} is null)`;
 
   const list = operator === 'any_of' || operator === 'none_of';
-  const values = operands(property, condition.value, list);
+  const values = readOperands(condition.value, list, (entry) => readOperand(property, entry));
   if (values === undefined) return false;
   const [first] = values;
   // An operand no ticket can hold: "is X" matches none, "is not X" every one.
@@ -168,16 +180,14 @@ function storable(property: TicketProperty, operand: Operand): boolean {
     : !operand.includes('\u0000');
 }
 
-/** A day in UTC, as the bounds [start, next day's start). */
-const dayMs = 86_400_000;
-
 function equals(value: Read, operand: Operand, params: SqlParams): string {
   if (value.as === 'instant' || value.as === 'epochMs') {
-    const start = Math.floor((operand as number) / dayMs) * dayMs;
+    // The operand's day in UTC, as the bounds [start, next day's start).
+    const { start, end } = utcDay(operand as number);
     // Whole milliseconds: a custom date's (long) expression appears once.
     if (value.as === 'epochMs')
-      return `${value.sql} between ${bound(value, start, params)} and ${bound(value, start + dayMs - 1, params)}`;
-    const [from, to] = [bound(value, start, params), bound(value, start + dayMs, params)];
+      return `${value.sql} between ${bound(value, start, params)} and ${bound(value, end - 1, params)}`;
+    const [from, to] = [bound(value, start, params), bound(value, end, params)];
     return `(${value.sql} >= ${from} and ${value.sql} < ${to})`;
   }
   return `${value.sql} = ${single(value, operand, params)}`;
@@ -292,7 +302,7 @@ function jsonText(json: string): string {
       when 'number' then ${number} end)`;
 }
 
-/** The evaluator's decimal pattern, limited to numbers PostgreSQL's numeric input always accepts. */
+/** `readNumber`'s decimal pattern (`@helpdesk/contracts`), limited to numbers PostgreSQL's numeric input always accepts. */
 const decimal = `'^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?0*[0-9]{1,3})?$'`;
 
 function jsonNumber(json: string): string {
@@ -312,7 +322,7 @@ function float(n: string): string {
       when abs(${n}) < 2.4703282292062328e-324 then 0::float8 else (${n})::float8 end`;
 }
 
-/** The evaluator's ISO date / date-time pattern (`T` or a space, optional seconds, fraction and zone). */
+/** `parseIsoInstant`'s ISO date / date-time pattern (`@helpdesk/contracts`: `T` or a space, optional seconds, fraction and zone). */
 const isoInstant = `'^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:[.]([0-9]{1,9}))?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?$'`;
 
 /**
@@ -341,96 +351,24 @@ function jsonDateMs(json: string): string {
         where jsonb_typeof(${json}) = 'string') as r) as p)`;
 }
 
-// ---- Reading a condition's values in JavaScript, as the evaluator does -------------------------------
+// ---- Reading a condition's values in JavaScript, with the readers of the filter model ---------------
 
 type Operand = string | number | boolean;
 
-/** The condition's value(s) read as the property's type; undefined when missing, of the wrong shape or unreadable. */
-function operands(
-  property: TicketProperty,
-  value: FilterValue | undefined,
-  list: boolean,
-): [Operand, ...Operand[]] | undefined {
-  if (value === undefined || Array.isArray(value) !== list) return undefined;
-  const read: Operand[] = [];
-  for (const entry of Array.isArray(value) ? value : [value]) {
-    const operand = readOperand(property, entry);
-    if (operand === undefined) return undefined;
-    read.push(operand);
-  }
-  return read.length ? (read as [Operand, ...Operand[]]) : undefined;
-}
-
-function readOperand(property: TicketProperty, value: unknown): Operand | undefined {
+function readOperand(property: TicketProperty, value: string | number | boolean): Operand | undefined {
   switch (property.type) {
-    case 'string': {
+    case 'string':
       // Lower-cased in SQL, like the stored value.
-      const text = scalarText(value)?.trim();
-      return text ? text : undefined;
-    }
+      return readText(value);
     case 'number':
-      return numberOf(value);
+      return readNumber(value);
     case 'date':
-      return typeof value === 'string' ? instantOf(value.trim()) : undefined;
-    case 'enumeration': {
-      const text = scalarText(value);
-      return text === '' ? undefined : text;
-    }
+      return readInstant(value);
+    case 'enumeration':
+      return readOptionValue(value);
     case 'boolean':
-      if (typeof value === 'boolean') return value;
-      return value === 'true' ? true : value === 'false' ? false : undefined;
+      return readBoolean(value);
   }
-}
-
-function scalarText(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  return typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint'
-    ? String(value)
-    : undefined;
-}
-
-const decimalPattern = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
-
-function numberOf(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value !== 'string' || !decimalPattern.test(value.trim())) return undefined;
-  const parsed = Number(value.trim());
-  return Number.isFinite(parsed) ? parsed : undefined;
-}
-
-const isoPattern =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
-
-/** Milliseconds since the epoch of an ISO date or date-time, or undefined when it is not a real one. */
-function instantOf(value: string): number | undefined {
-  const match = isoPattern.exec(value);
-  if (!match) return undefined;
-  const [, year, month, day, hour = '0', minute = '0', second = '0', fraction = '', zone = 'Z'] = match;
-  const [y, mo, d, h, mi, s] = [year, month, day, hour, minute, second].map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  if (h > 23 || mi > 59 || s > 59) return undefined;
-  const at = new Date(0);
-  at.setUTCFullYear(y, mo - 1, d); // not Date.UTC, which reads years 0–99 as 1900–1999
-  if (at.getUTCFullYear() !== y || at.getUTCMonth() !== mo - 1 || at.getUTCDate() !== d) return undefined;
-  const offset = offsetMinutes(zone);
-  if (offset === undefined) return undefined;
-  const ms = Number(fraction.slice(0, 3).padEnd(3, '0'));
-  return at.getTime() + ((h * 60 + mi) * 60 + s) * 1000 + ms - offset * 60_000;
-}
-
-function offsetMinutes(zone: string): number | undefined {
-  if (zone.toUpperCase() === 'Z') return 0;
-  const digits = zone.slice(1).replace(':', '');
-  const hours = Number(digits.slice(0, 2));
-  const minutes = Number(digits.slice(2));
-  if (hours > 23 || minutes > 59) return undefined;
-  return (zone.startsWith('-') ? -1 : 1) * (hours * 60 + minutes);
 }
 
 // ---- The ticket list -----------------------------------------------------------------------------
