@@ -17,6 +17,8 @@ const names: ProcessName[] = ['identity', 'tickets', 'forms', 'inbox', 'gateway'
 export interface System {
   /** The gateway's base URL. */
   url: string;
+  /** The private NATS server the services use, for tests that talk to a service directly. */
+  natsUrl: string;
   metricsPorts: Record<Exclude<ProcessName, 'gateway'>, number>;
   /** Every JSON line each process has logged so far. */
   logs: Record<ProcessName, Record<string, unknown>[]>;
@@ -129,6 +131,7 @@ export async function startSystem(options: {
   const url = `http://127.0.0.1:${gatewayPort}`;
   const system: System = {
     url,
+    natsUrl: nats.url,
     metricsPorts,
     logs,
     start,

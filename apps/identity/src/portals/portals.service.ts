@@ -303,14 +303,31 @@ export class PortalsService {
         });
         return problems;
       }
+      case 'ticketActions': {
+        const chosen = Object.entries((settings as PortalSettings['ticketActions']).closedStages);
+        if (chosen.length === 0) return {};
+        // Pipelines belong to the tickets service: ask it which closed stages exist.
+        const pipelines = await this.rpc.send('tickets.pipelines.list', { accountId });
+        const problems: FieldErrors = {};
+        for (const [pipelineId, stageId] of Object.entries(
+          (settings as PortalSettings['ticketActions']).closedStages,
+        )) {
+          const pipeline = pipelines.find((p) => p.id === pipelineId);
+          const path = `closedStages.${pipelineId}`;
+          if (!pipeline) problems[path] = ['is not a pipeline of this account'];
+          else if (!pipeline.stages.some((stage) => stage.id === stageId && stage.state === 'closed')) {
+            problems[path] = ['must be a closed stage of this pipeline'];
+          }
+        }
+        return problems;
+      }
       case 'general':
       case 'supportForm':
       case 'theme':
       case 'ticketDisplay':
-      case 'ticketActions':
       case 'systemPages':
-        // References owned by other services (inbox, form, pipelines, ticket properties) are checked
-        // against them once those services serve the lookups.
+        // The inbox destination, the support form and custom ticket properties are checked against
+        // their owners once the inbox and forms services and the property subjects serve lookups.
         return {};
     }
   }
