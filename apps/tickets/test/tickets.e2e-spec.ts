@@ -412,6 +412,89 @@ describe('tickets service over NATS', () => {
     });
   });
 
+  it('lists the built-in ticket properties and the account’s own, which filter the portal list', async () => {
+    const account = randomUUID();
+    const contact = randomUUID();
+    await client.send('tickets.create', {
+      accountId: account,
+      subject: 'Gold customer issue',
+      requesterContactId: contact,
+      properties: {},
+    });
+    const plan = await client.send('tickets.properties.create', {
+      accountId: account,
+      name: 'plan',
+      label: 'Plan',
+      type: 'enumeration',
+      options: [
+        { value: 'basic', label: 'Basic' },
+        { value: 'gold', label: 'Gold' },
+      ],
+    });
+    expect(plan).toMatchObject({ name: 'plan', builtIn: false, sortable: true });
+    const properties = await client.send('tickets.properties.list', { accountId: account });
+    expect(properties.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['subject', 'status', 'owner', 'created_at', 'stage', 'plan']),
+    );
+    expect(properties.find((p) => p.name === 'stage')?.options?.map((o) => o.label)).toEqual([
+      'New',
+      'Waiting on contact',
+      'Waiting on us',
+      'Closed',
+    ]);
+    expect(properties.find((p) => p.name === 'content')?.sortable).toBe(false);
+
+    await expect(
+      client.send('tickets.properties.create', {
+        accountId: account,
+        name: 'plan',
+        label: 'Again',
+        type: 'string',
+      }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(
+      client.send('tickets.properties.create', {
+        accountId: account,
+        name: 'status',
+        label: 'Mine',
+        type: 'string',
+      }),
+    ).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    await expect(
+      client.send('tickets.properties.create', {
+        accountId: account,
+        name: 'tier',
+        label: 'Tier',
+        type: 'enumeration',
+      }),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+
+    const [ticket] = (await client.send('tickets.list', { accountId: account })).items;
+    await expect(
+      client.send('tickets.update', { accountId: account, id: ticket.id, properties: { plan: 'platinum' } }),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      fields: { 'properties.plan': ['must be one of basic, gold'] },
+    });
+    await expect(
+      client.send('tickets.update', { accountId: account, id: ticket.id, properties: { nope: 'x' } }),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    await client.send('tickets.update', { accountId: account, id: ticket.id, properties: { plan: 'gold' } });
+    const page = await client.send('tickets.portal.list', {
+      accountId: account,
+      viewer: { contactId: contact, companyId: null, seesCompanyTickets: false },
+      visibility: { groups: [[{ property: 'plan', operator: 'eq', value: 'gold' }]] },
+      ownerDisplay: { mode: 'first_name', alias: null },
+    });
+    expect(page.items.map((t) => t.subject)).toEqual(['Gold customer issue']);
+  });
+
   it('pages through tickets newest first without gaps or repeats, even when timestamps are equal', async () => {
     const account = randomUUID();
     // 23 tickets sharing only three distinct creation times: the id breaks the ties.

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { FormsRpc } from './forms.js';
 import { IdentityEvents, IdentityRpc } from './identity.js';
 import { InboxRpc } from './inbox.js';
+import { TicketPropertiesRpc } from './ticket-properties.js';
 import { TicketEvents, TicketsRpc } from './tickets.js';
 
 export * from './common.js';
@@ -12,11 +13,13 @@ export * from './forms.js';
 export * from './identity.js';
 export * from './inbox.js';
 export * from './portal.js';
+export * from './property-values.js';
 export * from './rpc.js';
+export * from './ticket-properties.js';
 export * from './tickets.js';
 
 /** Every request/reply subject in the system. The first token names the service that serves it. */
-export const Rpc = { ...IdentityRpc, ...TicketsRpc, ...FormsRpc, ...InboxRpc };
+export const Rpc = { ...IdentityRpc, ...TicketsRpc, ...TicketPropertiesRpc, ...FormsRpc, ...InboxRpc };
 export type Subject = keyof typeof Rpc;
 /** What a caller sends (defaults may be left out). */
 export type RpcRequest<S extends Subject> = z.input<(typeof Rpc)[S]['request']>;

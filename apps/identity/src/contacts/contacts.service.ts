@@ -1,4 +1,10 @@
-import type { CompanyView, ContactView, Page, RpcPayload } from '@helpdesk/contracts';
+import {
+  propertyValueProblems,
+  type CompanyView,
+  type ContactView,
+  type Page,
+  type RpcPayload,
+} from '@helpdesk/contracts';
 import { AppError, decodeCursor, encodeCursor, isUuid } from '@helpdesk/kit';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
@@ -6,7 +12,7 @@ import { requireAccount } from '../accounts/require-account.js';
 import { Company } from './company.entity.js';
 import { ContactProperty } from './contact-property.entity.js';
 import { Contact } from './contact.entity.js';
-import { contactPropertyDefinitions, propertyValueProblems } from './contact-properties.js';
+import { contactPropertyDefinitions } from './contact-properties.js';
 
 export const toContactView = (contact: Contact): ContactView => ({
   id: contact.id,
@@ -203,7 +209,7 @@ export class ContactsService {
     if (companyId) await this.findCompany(accountId, companyId);
     if (Object.keys(properties).length === 0) return;
     const definitions = await this.em.find(ContactProperty, { accountId });
-    const problems = propertyValueProblems(properties, definitions);
+    const problems = propertyValueProblems(properties, definitions, 'contact');
     if (Object.keys(problems).length)
       throw new AppError('VALIDATION_FAILED', 'Some property values are not valid', problems);
   }

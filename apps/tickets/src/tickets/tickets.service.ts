@@ -1,12 +1,18 @@
-import type { Page, PortalTicketRow, RpcPayload, TicketView } from '@helpdesk/contracts';
+import {
+  propertyValueProblems,
+  type Page,
+  type PortalTicketRow,
+  type RpcPayload,
+  type TicketView,
+} from '@helpdesk/contracts';
 import { AppError, RpcClient } from '@helpdesk/kit';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { PipelinesService } from '../pipelines/pipelines.service.js';
 import { Stage } from '../pipelines/stage.entity.js';
 import { Injectable } from '@nestjs/common';
 import { decodeTicketCursor, encodeTicketCursor } from './ticket-cursor.js';
+import { TicketPropertiesService } from '../pipelines/ticket-properties.service.js';
 import { TicketProperty } from '../pipelines/ticket-property.entity.js';
-import { ticketProperties } from './ticket-properties.js';
 import {
   compileTicketList,
   decodeTicketListCursor,
@@ -77,6 +83,7 @@ export class TicketsService {
     private readonly em: EntityManager,
     private readonly rpc: RpcClient,
     private readonly pipelines: PipelinesService,
+    private readonly properties: TicketPropertiesService,
   ) {}
 
   /** Creates a ticket in its pipeline's stage; with a source key, a repeat returns the first ticket. */
@@ -162,6 +169,12 @@ export class TicketsService {
     ...fields
   }: RpcPayload<'tickets.update'>): Promise<TicketView> {
     const ticket = await this.find(accountId, id);
+    if (properties) {
+      const custom = await this.em.find(TicketProperty, { accountId });
+      const problems = propertyValueProblems(properties, custom, 'ticket');
+      if (Object.keys(problems).length)
+        throw new AppError('VALIDATION_FAILED', 'Some property values are not valid', problems);
+    }
     const changed: string[] = [];
     for (const [key, value] of Object.entries(fields) as [keyof typeof fields, never][]) {
       if (value !== undefined && ticket[key] !== value) {
@@ -300,21 +313,7 @@ export class TicketsService {
   async portalList(request: RpcPayload<'tickets.portal.list'>): Promise<Page<PortalTicketRow>> {
     const { accountId, viewer, show, visibility, filters, search, sort, after, limit, ownerDisplay } =
       request;
-    const pipelines = await this.pipelines.list(accountId);
-    const stages = pipelines.flatMap((pipeline) => pipeline.stages);
-    const custom = await this.em.find(TicketProperty, { accountId });
-    const definitions = ticketProperties(
-      custom.map(({ name, label, type, options }) => ({
-        name,
-        label,
-        type,
-        ...(options ? { options } : {}),
-      })),
-      {
-        pipelines: pipelines.map((p) => ({ value: p.id, label: p.label })),
-        stages: stages.map((s) => ({ value: s.id, label: s.label })),
-      },
-    );
+    const { definitions, stageLabels } = await this.properties.definitionsOf(accountId);
     const { sql, params } = compileTicketList({
       accountId,
       scope: { ...viewer, show },
@@ -327,7 +326,6 @@ export class TicketsService {
       definitions,
     });
     const page = ticketListPage(await this.rows<TicketListRow>(sql, params), limit);
-    const stageLabels = new Map(stages.map((stage) => [stage.id, stage.label]));
     return {
       items: page.rows.map((row) => ({
         id: row.id,

@@ -1,0 +1,20 @@
+import type { RpcPayload } from '@helpdesk/contracts';
+import { Serves } from '@helpdesk/kit';
+import { Controller } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import { TicketPropertiesService } from './ticket-properties.service.js';
+
+@Controller()
+export class TicketPropertiesController {
+  constructor(private readonly properties: TicketPropertiesService) {}
+
+  @Serves('tickets.properties.list')
+  list(@Payload() request: RpcPayload<'tickets.properties.list'>) {
+    return this.properties.list(request);
+  }
+
+  @Serves('tickets.properties.create')
+  create(@Payload() request: RpcPayload<'tickets.properties.create'>) {
+    return this.properties.create(request);
+  }
+}
