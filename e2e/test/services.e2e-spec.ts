@@ -42,6 +42,37 @@ describe('services asking each other', () => {
     expect(saved.ticketActions.closedStages).toEqual({ [pipeline.id]: closed.id });
   });
 
+  it('identity checks the portal’s columns and visibility filter against the ticket properties', async () => {
+    const admin = await client.send('identity.users.authenticate', {
+      email: 'admin@demo.test',
+      password: 'demo-password',
+    });
+    const portal = await client.send('identity.portal.get', { accountId: admin.accountId });
+    const update = (ticketDisplay: Record<string, unknown>) =>
+      client.send('identity.portal.update', {
+        accountId: admin.accountId,
+        actorUserId: admin.id,
+        section: 'ticketDisplay',
+        settings: { ...portal.ticketDisplay, ...ticketDisplay },
+      });
+
+    await expect(update({ columns: [{ property: 'shoe_size', label: 'Shoe size' }] })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      fields: { 'settings.columns.0.property': ['"shoe_size" is not a ticket property'] },
+    });
+    await expect(
+      update({ visibility: { groups: [[{ property: 'priority', operator: 'eq', value: 'whenever' }]] } }),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    const saved = await update({
+      label: 'Cases',
+      visibility: { groups: [[{ property: 'priority', operator: 'any_of', value: ['high', 'urgent'] }]] },
+    });
+    expect(saved.ticketDisplay).toMatchObject({ label: 'Cases' });
+    await update({}); // back to the seeded display for the next test
+  });
+
   it('seeds the demo tickets in the support pipeline for the demo contacts, some closed', async () => {
     const admin = await client.send('identity.users.authenticate', {
       email: 'admin@demo.test',

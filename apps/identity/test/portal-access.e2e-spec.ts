@@ -105,16 +105,16 @@ describe('identity: the portal, its settings and the ways into it', () => {
     const updated = await client.send('identity.portal.update', {
       accountId: accountId(),
       actorUserId: adminId,
-      section: 'ticketDisplay',
-      settings: { ...before.ticketDisplay, label: 'Cases' },
+      section: 'general',
+      settings: { ...before.general, name: 'Acme Help' },
     });
-    expect(updated.ticketDisplay.label).toBe('Cases');
+    expect(updated.general.name).toBe('Acme Help');
     const audit = await client.send('identity.portal.audit', { accountId: accountId(), limit: 1 });
     expect(audit.items[0]).toMatchObject({
       actorUserId: adminId,
-      section: 'ticketDisplay',
-      before: { label: 'Tickets' },
-      after: { label: 'Cases' },
+      section: 'general',
+      before: { name: 'Demo Support' },
+      after: { name: 'Acme Help' },
     });
     const deadline = Date.now() + 3_000;
     while (!received.some((e) => e.subject === 'portal.updated') && Date.now() < deadline)
@@ -122,7 +122,7 @@ describe('identity: the portal, its settings and the ways into it', () => {
     expect(received.find((e) => e.subject === 'portal.updated')?.data).toMatchObject({
       accountId: accountId(),
       portalId: updated.id,
-      section: 'ticketDisplay',
+      section: 'general',
     });
   });
 

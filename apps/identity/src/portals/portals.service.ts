@@ -321,13 +321,32 @@ export class PortalsService {
         }
         return problems;
       }
+      case 'ticketDisplay': {
+        // Ticket properties belong to the tickets service: columns and the visibility filter must use its.
+        const display = settings as PortalSettings['ticketDisplay'];
+        const properties = await this.rpc.send('tickets.properties.list', { accountId });
+        const known = new Set(properties.map((property) => property.name));
+        const problems: FieldErrors = {};
+        display.columns.forEach((column, index) => {
+          if (!known.has(column.property))
+            problems[`columns.${index}.property`] = [`"${column.property}" is not a ticket property`];
+        });
+        const definitions = properties.map(({ name, label, type, options }) => ({
+          name,
+          label,
+          type,
+          ...(options ? { options } : {}),
+        }));
+        for (const [path, messages] of Object.entries(filterProblems(display.visibility, definitions)))
+          problems[`visibility.${path}`] = messages;
+        return problems;
+      }
       case 'general':
       case 'supportForm':
       case 'theme':
-      case 'ticketDisplay':
       case 'systemPages':
-        // The inbox destination, the support form and custom ticket properties are checked against
-        // their owners once the inbox and forms services and the property subjects serve lookups.
+        // The inbox destination and the support form are checked against their owners once the
+        // inbox and forms services serve those lookups.
         return {};
     }
   }
