@@ -1,8 +1,27 @@
-import { envPort, loadConfig, ServiceEnv } from '@helpdesk/kit';
+import { envPort, envUrl, loadConfig, ServiceEnv } from '@helpdesk/kit';
 import { z } from 'zod';
 
 export const TicketsEnv = ServiceEnv.extend({
   METRICS_PORT: envPort.default(9102),
+  /** BullMQ (the tickets.exports queue). */
+  REDIS_URL: envUrl(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  /** Key prefix of the queues, so several systems (or test runs) can share one Redis. */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,50}$/)
+    .default('helpdesk'),
+  /**
+   * Where finished CSV exports are written (`exports/<accountId>/<exportId>.csv` under it). Replicas
+   * and the gateway, which serves the downloads, must see the same directory.
+   */
+  FILE_STORAGE_DIR: z.string().min(1).default('var/files'),
+  /** How long a finished export can be downloaded before the hourly cleanup removes it. */
+  EXPORT_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
 });
 export type TicketsConfig = z.output<typeof TicketsEnv>;
 

@@ -27,6 +27,8 @@ export const ErrorKinds = {
   PIPELINE_NOT_FOUND: 'not_found',
   STAGE_NOT_FOUND: 'not_found',
   ROUTE_NOT_FOUND: 'not_found',
+  /** A CSV export that does not exist, has expired or was started by someone else. */
+  EXPORT_NOT_FOUND: 'not_found',
   CONFLICT: 'conflict',
   EMAIL_TAKEN: 'conflict',
   TICKET_ALREADY_CLOSED: 'conflict',

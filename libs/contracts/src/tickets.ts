@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AccountScoped, Id, IsoDateTime, PageOf, PageRequest, PingRequest, PingResponse } from './common.js';
 import { Filter } from './filters.js';
-import { OwnerDisplay } from './portal.js';
+import { Language, OwnerDisplay, PortalColumn } from './portal.js';
 import { rpc } from './rpc.js';
 
 export const TicketPriority = z.enum(['low', 'medium', 'high', 'urgent']);
@@ -147,6 +147,47 @@ export const PortalTicketRow = z.object({
 });
 export type PortalTicketRow = z.infer<typeof PortalTicketRow>;
 
+/**
+ * A CSV export of exactly what the portal's list shows (SPEC P4): the same view as
+ * `tickets.portal.list` without paging (every matching ticket, in the list's order), written with the
+ * portal's configured columns (S7) in the portal's language.
+ */
+export const StartTicketExportRequest = PortalListRequest.omit({ after: true, limit: true }).extend({
+  /** The portal's configured columns, in order; each label becomes a header cell. */
+  columns: z.array(PortalColumn).min(1, 'keep at least one column').max(10, 'at most 10 columns'),
+  /** S7 "Ticket stages": the status column shows the stage's name instead of Open / Closed. */
+  showStages: z.boolean(),
+  /** The language of the domain the portal is served on: status and priority words, date format. */
+  language: Language,
+});
+export type StartTicketExportRequest = z.input<typeof StartTicketExportRequest>;
+
+export const TicketExportStatus = z.enum(['queued', 'running', 'done', 'failed']);
+export type TicketExportStatus = z.infer<typeof TicketExportStatus>;
+
+export const StartTicketExportResponse = z.object({ exportId: Id, status: TicketExportStatus });
+
+/** An export is visible only to the contact who started it; anyone else gets EXPORT_NOT_FOUND. */
+export const GetTicketExportRequest = AccountScoped.extend({ contactId: Id, exportId: Id });
+
+export const TicketExportView = z.object({
+  id: Id,
+  status: TicketExportStatus,
+  /** Rows written so far (updated every few thousand while running); the total once done. */
+  rows: z.number().int(),
+  /** What to call the file when downloading it (once done). */
+  fileName: z.string().nullable(),
+  /** Where the file is in the shared file storage; only once done. */
+  storageKey: z.string().nullable(),
+  createdAt: IsoDateTime,
+  finishedAt: IsoDateTime.nullable(),
+  /** The file (and the export) is removed after this. */
+  expiresAt: IsoDateTime,
+  /** Why it failed, once every attempt has. */
+  error: z.string().nullable(),
+});
+export type TicketExportView = z.infer<typeof TicketExportView>;
+
 export const StageView = z.object({
   id: Id,
   label: z.string(),
@@ -171,6 +212,8 @@ export const TicketsRpc = {
   'tickets.create': rpc(CreateTicketRequest, TicketView),
   'tickets.list': rpc(ListTicketsRequest, PageOf(TicketView)),
   'tickets.portal.list': rpc(PortalListRequest, PageOf(PortalTicketRow)),
+  'tickets.exports.start': rpc(StartTicketExportRequest, StartTicketExportResponse),
+  'tickets.exports.get': rpc(GetTicketExportRequest, TicketExportView),
   'tickets.get': rpc(GetTicketRequest, TicketView),
 };
 

@@ -10,3 +10,4 @@ export * from './service-kit.module.js';
 export * from './validation.js';
 export * from './orm.js';
 export * from './cursor.js';
+export * from './file-storage.js';

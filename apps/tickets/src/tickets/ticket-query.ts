@@ -405,7 +405,8 @@ export interface TicketListInput {
   search?: string;
   sort: TicketSort;
   after?: TicketListAfter;
-  limit: number;
+  /** Rows per page (the statement returns one more); null: every matching row, no LIMIT (exports). */
+  limit: number | null;
   definitions: readonly TicketProperty[];
 }
 
@@ -470,7 +471,7 @@ export function compileTicketList(input: TicketListInput): { sql: string; params
   for (const [field, id] of Object.entries(ids)) {
     if (id !== null && !isUuid(id)) throw new AppError('VALIDATION_FAILED', `${field} must be a UUID`);
   }
-  if (!Number.isInteger(limit) || limit < 1)
+  if (limit !== null && (!Number.isInteger(limit) || limit < 1))
     throw new AppError('VALIDATION_FAILED', 'limit must be a positive integer');
   const property = input.definitions.findLast((definition) => definition.name === sort.property);
   if (!property?.sortable)
@@ -509,8 +510,9 @@ export function compileTicketList(input: TicketListInput): { sql: string; params
   const sql = `select ${listColumns}, ${key.select} as "sortValue"
   from tickets.ticket
   where ${where.join('\n    and ')}
-  order by ${key.sql} ${direction}${key.notNull ? '' : ' nulls last'}, id ${direction}
-  limit ${params.add(limit + 1)}`;
+  order by ${key.sql} ${direction}${key.notNull ? '' : ' nulls last'}, id ${direction}${
+    limit === null ? '' : `\n  limit ${params.add(limit + 1)}`
+  }`;
   return { sql, params: params.values };
 }
 

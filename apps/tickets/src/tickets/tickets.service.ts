@@ -11,6 +11,7 @@ import { PipelinesService } from '../pipelines/pipelines.service.js';
 import { Stage } from '../pipelines/stage.entity.js';
 import { Injectable } from '@nestjs/common';
 import { decodeTicketCursor, encodeTicketCursor } from './ticket-cursor.js';
+import { ownerName } from '../exports/export-format.js';
 import { TicketPropertiesService } from '../pipelines/ticket-properties.service.js';
 import { TicketProperty } from '../pipelines/ticket-property.entity.js';
 import {
@@ -367,21 +368,4 @@ export class TicketsService {
 interface PooledClient {
   acquireConnection(): Promise<{ query<T>(sql: string, params: unknown[]): Promise<{ rows: T[] }> }>;
   releaseConnection(connection: unknown): Promise<void>;
-}
-
-/** SPEC S7: owners are named by first name (default), full name, last name or one alias for all. */
-function ownerName(row: TicketListRow, display: RpcPayload<'tickets.portal.list'>['ownerDisplay']): string {
-  if (!row.ownerId) return '';
-  const first = row.ownerFirstName ?? '';
-  const last = row.ownerLastName ?? '';
-  switch (display.mode) {
-    case 'first_name':
-      return first || last;
-    case 'last_name':
-      return last || first;
-    case 'full_name':
-      return `${first} ${last}`.trim();
-    case 'alias':
-      return display.alias ?? '';
-  }
 }
