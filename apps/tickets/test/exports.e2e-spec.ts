@@ -527,6 +527,7 @@ describe('tickets.exports', () => {
     }
   });
 
+  // Two services, a slow store and 3,000 rows: more than Jest's default 30 s on a busy machine.
   it('hands an export in progress back to the queue on shutdown; the next worker writes it whole', async () => {
     // A service of its own (own NATS, own queue), with a slow storage and a few thousand tickets.
     const ownNats = await startTestNats();
@@ -590,7 +591,7 @@ describe('tickets.exports', () => {
       await ownNats.stop();
       await deleteRedisKeys(`${prefix}:*`);
     }
-  });
+  }, 120_000);
 
   it('removes expired exports, their files and their rows', async () => {
     const { exportId, done } = await exportOf(english);
