@@ -20,6 +20,40 @@ import {
 import { COMMON, NEEDLE, RARE } from './lib/vocabulary.mjs';
 
 const force = process.argv.includes('--force');
+/** Requesters' names: contact n is FIRST[n % 12] LAST[(n / 7) % 10], in identity and on the tickets alike. */
+const FIRST = [
+  'Aino',
+  'Eero',
+  'Maria',
+  'Jonas',
+  'Leena',
+  'Mikko',
+  'Sara',
+  'Pekka',
+  'Anna',
+  'Tom',
+  'Helmi',
+  'Ville',
+];
+const LAST = [
+  'Virtanen',
+  'Korhonen',
+  'Nieminen',
+  'Smith',
+  'Müller',
+  'Mäkinen',
+  'Hämäläinen',
+  'Jones',
+  'Laine',
+  'Koskinen',
+];
+/** The support pipeline's stages, as the tickets service creates them (pipelines.service.ts). */
+const SUPPORT_STAGES = [
+  ['New', 'open'],
+  ['Waiting on contact', 'open'],
+  ['Waiting on us', 'open'],
+  ['Closed', 'closed'],
+];
 const started = performance.now();
 const since = (t) => `${((performance.now() - t) / 1000).toFixed(1)} s`;
 
@@ -59,14 +93,14 @@ try {
         'nothing to do. Use --force to regenerate.',
     );
   } else {
-    await generate(client, accountId, previous);
+    await generate(client, accountId, previous, demo.agent ?? null);
   }
 } finally {
   await client.end();
 }
 console.log(`Done in ${since(started)}`);
 
-async function generate(client, accountId, previous) {
+async function generate(client, accountId, previous, agent) {
   const step = async (label, sql, params) => {
     const s = performance.now();
     const result = await client.query(sql, params);
@@ -118,7 +152,9 @@ async function generate(client, accountId, previous) {
        create table bench.contact as
          select idx, bench.uuid_of('contact', idx) as id, company_idx,
                 bench.uuid_of('company', company_idx) as company_id,
-                'contact' || idx || '@company' || company_idx || '.test' as email
+                'contact' || idx || '@company' || company_idx || '.test' as email,
+                (${textArray(FIRST)})[1 + idx % ${FIRST.length}] as first_name,
+                (${textArray(LAST)})[1 + (idx / 7) % ${LAST.length}] as last_name
            from (select idx, ${companyIdx('idx')} as company_idx from generate_series(0, ${DATASET.contacts - 1}) idx) c;
        alter table bench.company add primary key (idx);
        alter table bench.contact add primary key (idx);`,
@@ -137,7 +173,15 @@ async function generate(client, accountId, previous) {
       [generatedBefore],
     );
     await client.query('truncate tickets.ticket');
-    await client.query('insert into tickets.ticket select * from keep');
+    // Generated columns (the search tsvector) cannot be inserted into: name the others.
+    const { rows: columns } = await client.query(
+      `select column_name from information_schema.columns
+        where table_schema = 'tickets' and table_name = 'ticket' and is_generated = 'NEVER' order by ordinal_position`,
+    );
+    const columnList = columns.map(({ column_name }) => `"${column_name}"`).join(', ');
+    await client.query(`insert into tickets.ticket (${columnList}) select ${columnList} from keep`);
+
+    const placement = await supportPipeline(client, accountId);
 
     // Secondary indexes are cheaper to build once after the load than to maintain row by row.
     const { rows: indexes } = await client.query(`
@@ -153,6 +197,12 @@ async function generate(client, accountId, previous) {
       COMMON,
       RARE,
       NEEDLE,
+      placement.pipelineId,
+      placement.openStageIds,
+      placement.closedStageId,
+      agent?.id ?? null,
+      agent?.firstName ?? '',
+      agent?.lastName ?? '',
     ]);
     if (inserted.rowCount !== DATASET.tickets)
       throw new Error(`inserted ${inserted.rowCount} tickets, expected ${DATASET.tickets}`);
@@ -191,6 +241,40 @@ async function generate(client, accountId, previous) {
   console.log(`Generation took ${since(genStarted)}`);
 }
 
+/**
+ * The account's first pipeline (by display order, as the tickets service picks it) with its open
+ * stages in order and its first closed stage. When the account has none yet, the support pipeline is
+ * created here as the service would (the same label and stages).
+ */
+async function supportPipeline(client, accountId) {
+  const first = () =>
+    client.query(`select id from tickets.pipeline where account_id = $1 order by display_order, id limit 1`, [
+      accountId,
+    ]);
+  let { rows } = await first();
+  if (rows.length === 0) {
+    await client.query(
+      `with p as (insert into tickets.pipeline (id, account_id, label, display_order, created_at)
+                  values (gen_random_uuid(), $1, 'Support pipeline', 0, now()) returning id)
+       insert into tickets.stage (id, account_id, pipeline_id, label, display_order, state)
+       select gen_random_uuid(), $1, p.id, s.label, s.ord - 1, s.state
+         from p, unnest($2::text[], $3::text[]) with ordinality as s(label, state, ord)`,
+      [accountId, SUPPORT_STAGES.map(([label]) => label), SUPPORT_STAGES.map(([, state]) => state)],
+    );
+    ({ rows } = await first());
+  }
+  const pipelineId = rows[0].id;
+  const { rows: stages } = await client.query(
+    `select id, state from tickets.stage where pipeline_id = $1 order by display_order, id`,
+    [pipelineId],
+  );
+  const openStageIds = stages.filter((s) => s.state === 'open').map((s) => s.id);
+  const closedStageId = stages.find((s) => s.state === 'closed')?.id;
+  if (openStageIds.length === 0 || !closedStageId)
+    throw new Error(`pipeline ${pipelineId} needs an open and a closed stage`);
+  return { pipelineId, openStageIds, closedStageId };
+}
+
 async function identityHas(client, table) {
   return (await client.query(`select to_regclass($1) as t`, [`identity.${table}`])).rows[0].t !== null;
 }
@@ -206,32 +290,6 @@ async function copyIntoIdentity(client, step, accountId) {
     console.log('  identity has no company/contact tables: contacts exist only as ids on the tickets');
     return;
   }
-  const first = [
-    'Aino',
-    'Eero',
-    'Maria',
-    'Jonas',
-    'Leena',
-    'Mikko',
-    'Sara',
-    'Pekka',
-    'Anna',
-    'Tom',
-    'Helmi',
-    'Ville',
-  ];
-  const last = [
-    'Virtanen',
-    'Korhonen',
-    'Nieminen',
-    'Smith',
-    'Müller',
-    'Mäkinen',
-    'Hämäläinen',
-    'Jones',
-    'Laine',
-    'Koskinen',
-  ];
   await client.query('savepoint identity_copy');
   try {
     await step(
@@ -243,10 +301,10 @@ async function copyIntoIdentity(client, step, accountId) {
     await step(
       `${DATASET.contacts} contacts copied into identity.contact`,
       `insert into identity.contact (id, account_id, email, first_name, last_name, primary_company_id, properties, created_at, updated_at)
-         select id, $1, email, ($2::text[])[1 + idx % cardinality($2::text[])], ($3::text[])[1 + (idx / 7) % cardinality($3::text[])],
+         select id, $1, email, first_name, last_name,
                 company_id, '{}'::jsonb, now() - interval '3 years', now() - interval '3 years'
            from bench.contact`,
-      [accountId, first, last],
+      [accountId],
     );
     await client.query('release savepoint identity_copy');
   } catch (error) {
@@ -255,6 +313,11 @@ async function copyIntoIdentity(client, step, accountId) {
       `  warning: contacts not copied into identity (${error.message}); update copyIntoIdentity() in bench/generate.mjs`,
     );
   }
+}
+
+/** A constant list as an SQL array literal (for multi-statement SQL, which cannot take parameters). */
+function textArray(list) {
+  return `array[${list.map((value) => `'${value.replaceAll("'", "''")}'`).join(', ')}]::text[]`;
 }
 
 /** Company of contact `idx`: the first bigCompanyContacts contacts are company 0's, the rest spread over the others. */
@@ -270,41 +333,69 @@ function companyIdx(idx) {
  * created_at grows with i (so the heap is in time order, like a real table that grew over the years):
  * t = anchor - span * (1 - sqrt((i - random()) / n)) gives each row its own slot with millisecond
  * jitter, and more tickets in recent months than three years ago.
+ * Every ticket is in the account's support pipeline ($6): a ticket quiet for over 14 days is closed
+ * with 95 % probability, a recent one with 30 % (closed_at = last activity, the closed stage $8);
+ * open ones are spread over the open stages ($7). 70 % are owned by the demo agent ($9–$11), and the
+ * requester's name and email are copied onto the ticket as the service does.
  */
 function insertTicketsSql() {
   const { tickets: n, bigCompanyContacts: big, contacts, years } = DATASET;
   // Word picks skew to the front of COMMON (power 2.2); one word in 5,000 is a RARE one.
   const word = `case when random() < 0.0002 then ($4::text[])[1 + floor(random() * ${RARE.length})::int]
                      else ($3::text[])[1 + floor(power(random(), 2.2) * ${COMMON.length})::int] end`;
+  const owned = `($9::uuid is not null and x.r_owner < 0.7)`;
   return `
-    insert into tickets.ticket (id, account_id, subject, content, priority, requester_contact_id, company_id, created_at, last_activity_at)
-    select bench.uuid_of('ticket', w.i), $1::uuid, left(w.subject, 255), w.content, w.priority,
-           case when w.contact_idx is not null then bench.uuid_of('contact', w.contact_idx) end,
-           case when w.contact_idx is not null then bench.uuid_of('company', ${companyIdx('w.contact_idx')}) end,
-           w.created_at,
-           least(w.created_at + power(w.r_activity, 3) * interval '30 days', $2::timestamptz)
+    insert into tickets.ticket (id, account_id, subject, content, priority, requester_contact_id, company_id, created_at, last_activity_at,
+                                pipeline_id, stage_id, closed, closed_at, owner_id, owner_first_name, owner_last_name,
+                                requester_name, requester_email, source)
+    select bench.uuid_of('ticket', x.i), $1::uuid, left(x.subject, 255), x.content, x.priority,
+           case when x.contact_idx is not null then bench.uuid_of('contact', x.contact_idx) end,
+           case when x.contact_idx is not null then bench.uuid_of('company', ${companyIdx('x.contact_idx')}) end,
+           x.created_at, x.last_activity_at,
+           $6::uuid,
+           case when x.closed then $8::uuid else ($7::uuid[])[1 + floor(x.r_stage * cardinality($7::uuid[]))::int] end,
+           x.closed,
+           case when x.closed then x.last_activity_at end,
+           case when ${owned} then $9::uuid end,
+           case when ${owned} then $10::text else '' end,
+           case when ${owned} then $11::text else '' end,
+           case when x.contact_idx is not null
+                then (${textArray(FIRST)})[1 + x.contact_idx % ${FIRST.length}] || ' ' || (${textArray(LAST)})[1 + (x.contact_idx / 7) % ${LAST.length}]
+                else '' end,
+           case when x.contact_idx is not null
+                then 'contact' || x.contact_idx || '@company' || ${companyIdx('x.contact_idx')} || '.test' else '' end,
+           case when x.r_source < 0.5 then 'portal' when x.r_source < 0.85 then 'email' when x.r_source < 0.95 then 'form' else 'api' end
       from (
-        select r.*,
-               (select upper(left(s, 1)) || substr(s, 2) from (select string_agg(${word}, ' ') as s from generate_series(1, r.subject_words)) x)
-                 || case when r.r_ref < 0.15 then ' #' || (100000 + floor(random() * 900000))::int else '' end
-                 || case when r.i = ${Math.floor(n * 0.4242)} then ' ' || $5 else '' end as subject,
-               (select upper(left(s, 1)) || substr(s, 2) || '.'
-                  from (select string_agg(${word} || case when random() < 0.08 then '.' else '' end, ' ') as s
-                          from generate_series(1, r.content_words)) x) as content
+        select w.*,
+               w.r_state < case when w.last_activity_at < $2::timestamptz - interval '14 days' then 0.95 else 0.3 end as closed
           from (
-            select i,
-                   $2::timestamptz - interval '365.25 days' * ${years} * (1 - sqrt((i - random()) / ${n})) as created_at,
-                   -- each WHEN draws anew: ~10% none, 35% low, 33% medium, 16% high, 6% urgent
-                   case when random() < 0.10 then null when random() < 0.39 then 'low' when random() < 0.6 then 'medium'
-                        when random() < 0.75 then 'high' else 'urgent' end as priority,
-                   case when i % 5 = 0 then floor(random() * ${big})::int
-                        when random() < 0.03 then null
-                        else ${big} + floor(random() * ${contacts - big})::int end as contact_idx,
-                   random() as r_activity,
-                   random() as r_ref,
-                   3 + floor(random() * 6)::int as subject_words,
-                   12 + floor(random() * 70)::int as content_words
-              from generate_series(1, ${n}) i
-          ) r
-      ) w`;
+            select r.*,
+                   least(r.created_at + power(r.r_activity, 3) * interval '30 days', $2::timestamptz) as last_activity_at,
+                   (select upper(left(s, 1)) || substr(s, 2) from (select string_agg(${word}, ' ') as s from generate_series(1, r.subject_words)) x)
+                     || case when r.r_ref < 0.15 then ' #' || (100000 + floor(random() * 900000))::int else '' end
+                     || case when r.i = ${Math.floor(n * 0.4242)} then ' ' || $5 else '' end as subject,
+                   (select upper(left(s, 1)) || substr(s, 2) || '.'
+                      from (select string_agg(${word} || case when random() < 0.08 then '.' else '' end, ' ') as s
+                              from generate_series(1, r.content_words)) x) as content
+              from (
+                select i,
+                       $2::timestamptz - interval '365.25 days' * ${years} * (1 - sqrt((i - random()) / ${n})) as created_at,
+                       -- each WHEN draws anew: ~10% none, 35% low, 33% medium, 16% high, 6% urgent
+                       case when random() < 0.10 then null when random() < 0.39 then 'low' when random() < 0.6 then 'medium'
+                            when random() < 0.75 then 'high' else 'urgent' end as priority,
+                       case when i % 5 = 0 then floor(random() * ${big})::int
+                            when random() < 0.03 then null
+                            else ${big} + floor(random() * ${contacts - big})::int end as contact_idx,
+                       random() as r_activity,
+                       random() as r_ref,
+                       3 + floor(random() * 6)::int as subject_words,
+                       12 + floor(random() * 70)::int as content_words,
+                       random() as r_state,
+                       random() as r_stage,
+                       random() as r_owner,
+                       random() as r_source
+                  from generate_series(1, ${n}) i
+              ) r
+          ) w
+      ) x`;
 }

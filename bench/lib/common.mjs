@@ -14,8 +14,12 @@ export const benchDatabaseUrl =
 
 /** The shape of the generated data set; stored with the data so a changed shape regenerates it. */
 export const DATASET = {
-  /** 2: companies and contacts are also copied into identity.company / identity.contact. */
-  version: 2,
+  /**
+   * 2: companies and contacts are also copied into identity.company / identity.contact.
+   * 3: generated after the tickets migrations of pipelines and search: pipeline and stage (some
+   *    closed), owner and requester names on the ticket, source; the search tsvector is generated.
+   */
+  version: 3,
   tickets: 1_000_000,
   companies: 10_000,
   contacts: 100_000,

@@ -2,6 +2,7 @@ import type { ServiceName } from '@helpdesk/contracts';
 import type { DynamicModule, INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
+import type { NatsConnection } from 'nats';
 import { ConfigError, type ServiceConfig } from './config.js';
 import { DrainingNatsServer } from './draining-nats.server.js';
 import { createLogger, NestPinoLogger, type Logger } from './logging.js';
@@ -24,14 +25,18 @@ export async function startService({
   config,
   logger,
 }: StartServiceOptions): Promise<INestMicroservice> {
+  const server = new DrainingNatsServer(
+    { servers: config.NATS_URL, queue: service, name: service, reconnect: true, maxReconnectAttempts: -1 },
+    config.SHUTDOWN_GRACE_MS,
+  );
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(module, {
-    strategy: new DrainingNatsServer(
-      { servers: config.NATS_URL, queue: service, name: service, reconnect: true, maxReconnectAttempts: -1 },
-      config.SHUTDOWN_GRACE_MS,
-    ),
+    strategy: server,
     logger: new NestPinoLogger(logger),
   });
   await app.listen();
+  // Ready only once the NATS server has registered every subscription: before that, a request
+  // from another connection could still find no responder.
+  await server.unwrap<NatsConnection>().flush();
   closeOnSignals(app, logger, config.SHUTDOWN_GRACE_MS);
   return app;
 }

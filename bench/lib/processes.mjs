@@ -1,0 +1,153 @@
+// Child processes that are always stopped, and the CPU they and the shared PostgreSQL use (Linux
+// /proc). Used by tickets-list.mjs; run.mjs keeps its own copies of the same ideas.
+import { spawn } from 'node:child_process';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { root } from './common.mjs';
+
+export const HOST = '127.0.0.1';
+
+/**
+ * Children started by one script. `onUnexpectedExit` is called when one ends before `stopAll`.
+ * Output goes to `<logDir>/<name>.log`; the last few KB are kept in memory to show on failure.
+ */
+export class ProcessGroup {
+  constructor(logDir, onUnexpectedExit) {
+    this.logDir = logDir;
+    this.onUnexpectedExit = onUnexpectedExit;
+    this.children = [];
+    this.stopping = false;
+  }
+
+  start(name, command, args, env) {
+    const logFile = join(this.logDir, `${name}.log`);
+    const log = createWriteStream(logFile);
+    const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const entry = { name, child, logFile, output: '' };
+    const keep = (chunk) => (entry.output = (entry.output + chunk).slice(-8_000));
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.pipe(log);
+      stream.on('data', keep);
+    }
+    child.once('error', (error) => {
+      if (!this.stopping) this.onUnexpectedExit(new Error(`${name} could not start: ${error.message}`));
+    });
+    child.once('exit', (code, signal) => {
+      if (!this.stopping)
+        this.onUnexpectedExit(
+          new Error(
+            `${name} exited unexpectedly (${signal ?? `code ${code}`}). Last output:\n${entry.output}`,
+          ),
+        );
+    });
+    this.children.push(entry);
+    return entry;
+  }
+
+  /** SIGTERM to each group in turn (later groups after earlier ones are gone), SIGKILL after 8 s. */
+  async stopAll(order = [() => true]) {
+    this.stopping = true;
+    for (const select of order) {
+      const group = this.children.filter((entry) => select(entry.name));
+      for (const { child } of group) if (alive(child)) child.kill('SIGTERM');
+      const deadline = Date.now() + 8_000;
+      while (group.some(({ child }) => alive(child)) && Date.now() < deadline) await sleep(100);
+      for (const { child } of group) if (alive(child)) child.kill('SIGKILL');
+    }
+  }
+
+  /** Last resort on process exit: synchronous SIGKILL of whatever still runs. */
+  killAllNow() {
+    for (const { child } of this.children) if (alive(child)) child.kill('SIGKILL');
+  }
+}
+
+export const alive = (child) => child.exitCode === null && child.signalCode === null;
+
+export const freePort = () =>
+  new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, HOST, () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+
+export async function waitFor(what, check, timeoutMs, intervalMs = 200) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await sleep(intervalMs);
+  }
+  throw new Error(`${what} not ready within ${timeoutMs / 1000} s`);
+}
+
+export const tcpAnswers = (port) =>
+  new Promise((resolve) => {
+    const socket = createConnection({ host: HOST, port });
+    socket.once('connect', () => (socket.end(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+
+/** CPU seconds (user + system) a process has used so far; null when it is gone or not on Linux. */
+export function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, USER_HZ = 100
+  } catch {
+    return null;
+  }
+}
+
+/** Busy, total and irq CPU seconds of the whole machine so far. */
+export function machineCpu() {
+  try {
+    const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+    const ticks = values.map(Number);
+    const idle = ticks[3] + ticks[4];
+    const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0);
+    return { busy: (total - idle) / 100, total: total / 100, irq: (ticks[5] + ticks[6]) / 100 };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU seconds so far of each PostgreSQL backend serving `database` (recognised by its process
+ * title), by pid: other people's tests use the same server.
+ */
+export function postgresBackendsCpu(database) {
+  const found = new Map();
+  let entries;
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return null;
+  }
+  for (const pid of entries) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${database} `)) continue;
+      found.set(pid, cpuSeconds(pid) ?? 0);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return found;
+}
+
+/** CPU the backends used between two samples (backends that ended meanwhile are missed). */
+export function postgresDelta(before, after) {
+  let sum = 0;
+  for (const [pid, seconds] of after) sum += seconds - (before.get(pid) ?? 0);
+  return sum;
+}
+
+export const percentile = (sorted, p) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : null;
+
+export const round = (value, digits = 2) =>
+  value === null || value === undefined ? null : Math.round(value * 10 ** digits) / 10 ** digits;
