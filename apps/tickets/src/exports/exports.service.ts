@@ -14,6 +14,7 @@ import { Readable } from 'node:stream';
 import QueryStream from 'pg-query-stream';
 import { TicketPropertiesService } from '../pipelines/ticket-properties.service.js';
 import type { TicketProperty } from '../tickets/ticket-properties.js';
+import { withPooledConnection } from '../tickets/pooled-connection.js';
 import { compileTicketList, type TicketListInput, type TicketListRow } from '../tickets/ticket-query.js';
 import {
   EXPORTS_QUEUE,
@@ -151,7 +152,7 @@ export class ExportsService implements OnApplicationShutdown {
     const em = this.em.getContext();
     const progress = (count: number) =>
       em.nativeUpdate(TicketExport, { id: exportId, status: 'running' }, { rows: count });
-    const rows = await this.withConnection(async (connection) => {
+    const rows = await withPooledConnection(this.em, async (connection) => {
       const cursor = connection.query(new QueryStream(sql, params, { batchSize: 1_000 }));
       let count = 0;
       async function* csv(this: void) {
@@ -249,31 +250,11 @@ export class ExportsService implements OnApplicationShutdown {
     );
   }
 
-  /** A connection of the ORM's pool for one streamed statement, given back however the work ends. */
-  private async withConnection<T>(work: (connection: PooledConnection) => Promise<T>): Promise<T> {
-    const client = (this.em.getConnection().getKnex() as unknown as { client: PooledClient }).client;
-    const connection = await client.acquireConnection();
-    try {
-      return await work(connection);
-    } finally {
-      await client.releaseConnection(connection);
-    }
-  }
-
   // Runs after the worker has stopped (it closes in beforeApplicationShutdown), so no job is cut off.
   async onApplicationShutdown() {
     await this.queue.close();
     await this.connection.quit().catch(() => this.connection.disconnect());
   }
-}
-
-interface PooledConnection {
-  query(stream: QueryStream): QueryStream;
-}
-
-interface PooledClient {
-  acquireConnection(): Promise<PooledConnection>;
-  releaseConnection(connection: unknown): Promise<void>;
 }
 
 function listInput(

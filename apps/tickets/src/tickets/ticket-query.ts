@@ -434,7 +434,9 @@ export interface TicketListRow {
   sortValue: string | number | null;
 }
 
-const isoUtc = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/** A timestamptz column as ISO 8601 text in UTC with milliseconds (the precision the tables store). */
+export const isoUtc = (column: string) =>
+  `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 const listColumns = `id, subject, priority, pipeline_id as "pipelineId", stage_id as "stageId", closed,
     owner_id as "ownerId", owner_first_name as "ownerFirstName", owner_last_name as "ownerLastName",

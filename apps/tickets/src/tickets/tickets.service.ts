@@ -18,9 +18,11 @@ import {
   compileTicketList,
   decodeTicketListCursor,
   encodeTicketListCursor,
+  isoUtc,
   ticketListPage,
   type TicketListRow,
 } from './ticket-query.js';
+import { withPooledConnection } from './pooled-connection.js';
 import { TicketMessage } from './ticket-message.entity.js';
 import { Ticket } from './ticket.entity.js';
 
@@ -45,8 +47,6 @@ type TicketRow = Pick<
   lastActivityAt: Date | string;
   closedAt: Date | string | null;
 };
-
-const isoUtc = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 // Hot reads return plain rows (no entity hydration); the aliases give them the entity's property names.
 const ticketColumns = `id, account_id as "accountId", subject, content, priority,
@@ -326,7 +326,13 @@ export class TicketsService {
       limit,
       definitions,
     });
-    const page = ticketListPage(await this.rows<TicketListRow>(sql, params), limit);
+    const page = ticketListPage(
+      await withPooledConnection(
+        this.em,
+        async (connection) => (await connection.query<TicketListRow>(sql, params)).rows,
+      ),
+      limit,
+    );
     return {
       items: page.rows.map((row) => ({
         id: row.id,
@@ -349,23 +355,4 @@ export class TicketsService {
       nextCursor: page.after ? encodeTicketListCursor(sort, page.after) : null,
     };
   }
-
-  /**
-   * Runs SQL with `$n` placeholders on a connection of the ORM's pool and returns plain rows
-   * (knex.raw would read the `?` and `:name` in the compiled SQL as its own bindings).
-   */
-  private async rows<T>(sql: string, params: unknown[]): Promise<T[]> {
-    const client = (this.em.getConnection().getKnex() as unknown as { client: PooledClient }).client;
-    const connection = await client.acquireConnection();
-    try {
-      return (await connection.query<T>(sql, params)).rows;
-    } finally {
-      await client.releaseConnection(connection);
-    }
-  }
-}
-
-interface PooledClient {
-  acquireConnection(): Promise<{ query<T>(sql: string, params: unknown[]): Promise<{ rows: T[] }> }>;
-  releaseConnection(connection: unknown): Promise<void>;
 }
