@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { TicketsRpc, type Subject } from '@helpdesk/contracts';
+import { TicketsRpc, type Subject, type TicketView } from '@helpdesk/contracts';
 import { AppError, correlation, migrateUp, RpcClient } from '@helpdesk/kit';
 import {
   freshTestDatabase,
@@ -90,7 +90,6 @@ describe('tickets service over NATS', () => {
 
   it('places a new ticket in the support pipeline, which every account starts with', async () => {
     const account = randomUUID();
-    expect(await client.send('tickets.pipelines.list', { accountId: account })).toEqual([]);
     const ticket = await client.send('tickets.create', { accountId: account, subject: 'Hello' });
     const [pipeline, ...others] = await client.send('tickets.pipelines.list', { accountId: account });
     expect(others).toEqual([]);
@@ -154,6 +153,7 @@ describe('tickets service over NATS', () => {
   });
 
   it('lets a customer close a ticket they can see, into the configured closed stage, once', async () => {
+    const everything = { groups: [] };
     const account = randomUUID();
     const [alice, bob, companyId] = [randomUUID(), randomUUID(), randomUUID()];
     const ticket = await client.send('tickets.create', {
@@ -168,20 +168,40 @@ describe('tickets service over NATS', () => {
     const asBobOwnOnly = { contactId: bob, companyId, seesCompanyTickets: false };
 
     await expect(
-      client.send('tickets.close', { accountId: account, id: ticket.id, viewer: asBobOwnOnly }),
+      client.send('tickets.close', {
+        visibility: everything,
+        accountId: account,
+        id: ticket.id,
+        viewer: asBobOwnOnly,
+      }),
     ).rejects.toMatchObject({
       code: 'TICKET_NOT_FOUND',
     });
     await expect(
-      client.send('tickets.close', { accountId: randomUUID(), id: ticket.id, viewer: asAlice }),
+      client.send('tickets.close', {
+        visibility: everything,
+        accountId: randomUUID(),
+        id: ticket.id,
+        viewer: asAlice,
+      }),
     ).rejects.toMatchObject({
       code: 'TICKET_NOT_FOUND',
     });
     // The pipeline has one closed stage, so no setting is needed.
-    const closed = await client.send('tickets.close', { accountId: account, id: ticket.id, viewer: asAlice });
+    const closed = await client.send('tickets.close', {
+      visibility: everything,
+      accountId: account,
+      id: ticket.id,
+      viewer: asAlice,
+    });
     expect(closed).toMatchObject({ closed: true, stageId: closedStage.id, closedAt: expect.any(String) });
     await expect(
-      client.send('tickets.close', { accountId: account, id: ticket.id, viewer: asAlice }),
+      client.send('tickets.close', {
+        visibility: everything,
+        accountId: account,
+        id: ticket.id,
+        viewer: asAlice,
+      }),
     ).rejects.toMatchObject({
       code: 'TICKET_ALREADY_CLOSED',
     });
@@ -196,6 +216,7 @@ describe('tickets service over NATS', () => {
     const asBobCompany = { contactId: bob, companyId, seesCompanyTickets: true };
     await expect(
       client.send('tickets.close', {
+        visibility: everything,
         accountId: account,
         id: second.id,
         viewer: asBobCompany,
@@ -204,6 +225,7 @@ describe('tickets service over NATS', () => {
     ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     await expect(
       client.send('tickets.close', {
+        visibility: everything,
         accountId: account,
         id: second.id,
         viewer: asBobCompany,
@@ -325,6 +347,8 @@ describe('tickets service over NATS', () => {
         ...extra,
       });
     const asAlice = { contactId: alice, companyId: acme, seesCompanyTickets: true };
+    const created = new Map<string, TicketView>();
+    let otherAccountTicket: TicketView;
 
     beforeAll(async () => {
       const create = (
@@ -333,20 +357,23 @@ describe('tickets service over NATS', () => {
         companyId: string,
         priority: 'low' | 'high' = 'low',
       ) =>
-        client.send('tickets.create', {
-          accountId: account,
-          subject,
-          requesterContactId,
-          companyId,
-          priority,
-          requesterName: subject.split(' ')[0],
-        });
+        client
+          .send('tickets.create', {
+            accountId: account,
+            subject,
+            content: `${subject}: the details`,
+            requesterContactId,
+            companyId,
+            priority,
+            requesterName: subject.split(' ')[0],
+          })
+          .then((ticket) => created.set(subject, ticket));
       await create('Alice printer jam', alice, acme, 'high');
       await create('Alice invoice question', alice, acme);
       await create('Bob laptop broken', bob, acme, 'high');
       await create('Carol secret globex plan', carol, globex);
       const other = randomUUID();
-      await client.send('tickets.create', {
+      otherAccountTicket = await client.send('tickets.create', {
         accountId: other,
         subject: 'Other account ticket',
         requesterContactId: alice,
@@ -388,6 +415,72 @@ describe('tickets service over NATS', () => {
         'Bob laptop broken',
       ]);
       expect((await list(asAlice, { search: 'globex' })).items).toEqual([]);
+    });
+
+    it('opens a ticket only for a viewer whose list shows it, by the same rules', async () => {
+      const open = (subject: string, viewer: typeof asAlice, visibility: unknown = noFilter) =>
+        client.send('tickets.portal.get', {
+          accountId: account,
+          id: created.get(subject)?.id ?? subject,
+          viewer,
+          visibility: visibility as never,
+          ownerDisplay,
+        });
+      await expect(open('Bob laptop broken', asAlice)).resolves.toMatchObject({
+        subject: 'Bob laptop broken',
+        content: 'Bob laptop broken: the details',
+        requesterContactId: bob,
+        stageLabel: 'New',
+        closed: false,
+      });
+      const notFound = { code: 'TICKET_NOT_FOUND' };
+      await expect(
+        open('Bob laptop broken', { ...asAlice, seesCompanyTickets: false }),
+      ).rejects.toMatchObject(notFound);
+      await expect(open('Carol secret globex plan', asAlice)).rejects.toMatchObject(notFound);
+      await expect(open(otherAccountTicket.id, asAlice)).rejects.toMatchObject(notFound);
+      const highOnly = { groups: [[{ property: 'priority', operator: 'eq', value: 'high' }]] };
+      await expect(open('Alice invoice question', asAlice, highOnly)).rejects.toMatchObject(notFound);
+      // What the detail page cannot show cannot be closed either.
+      await expect(
+        client.send('tickets.close', {
+          accountId: account,
+          id: created.get('Alice invoice question')!.id,
+          viewer: asAlice,
+          visibility: highOnly,
+        }),
+      ).rejects.toMatchObject(notFound);
+    });
+
+    it('lists every ticket of the account for agents, with search, filters, sort and pages', async () => {
+      const all = await client.send('tickets.list', {
+        accountId: account,
+        sort: { property: 'subject', direction: 'asc' },
+      });
+      expect(all.items.map((t) => t.subject)).toEqual([
+        'Alice invoice question',
+        'Alice printer jam',
+        'Bob laptop broken',
+        'Carol secret globex plan',
+      ]);
+      expect(all.items[3]).toMatchObject({ requesterContactId: carol, companyId: globex, ownerId: null });
+      const searched = await client.send('tickets.list', { accountId: account, search: 'globex' });
+      expect(searched.items.map((t) => t.subject)).toEqual(['Carol secret globex plan']);
+      const high = await client.send('tickets.list', {
+        accountId: account,
+        filters: { groups: [[{ property: 'priority', operator: 'eq', value: 'high' }]] },
+        sort: { property: 'subject', direction: 'desc' },
+        limit: 1,
+      });
+      expect(high.items.map((t) => t.subject)).toEqual(['Bob laptop broken']);
+      const next = await client.send('tickets.list', {
+        accountId: account,
+        filters: { groups: [[{ property: 'priority', operator: 'eq', value: 'high' }]] },
+        sort: { property: 'subject', direction: 'desc' },
+        limit: 1,
+        after: high.nextCursor!,
+      });
+      expect(next).toMatchObject({ items: [{ subject: 'Alice printer jam' }], nextCursor: null });
     });
 
     it('sorts and pages with a cursor tied to the sort, naming owners and stages', async () => {

@@ -32,6 +32,19 @@ export const ErrorKinds = {
   CONFLICT: 'conflict',
   EMAIL_TAKEN: 'conflict',
   TICKET_ALREADY_CLOSED: 'conflict',
+  /** A pipeline that still has tickets cannot be deleted (the message says how many). */
+  PIPELINE_IN_USE: 'conflict',
+  /** An account keeps at least one pipeline. */
+  LAST_PIPELINE: 'conflict',
+  /** A stage that has tickets cannot be deleted or switch between open and closed (the message says how many). */
+  STAGE_IN_USE: 'conflict',
+  /** A pipeline keeps at least one open and one closed stage. */
+  LAST_STAGE_OF_STATE: 'conflict',
+  TICKET_PROPERTY_NOT_FOUND: 'not_found',
+  /** Built-in ticket properties cannot be changed or deleted. */
+  TICKET_PROPERTY_BUILT_IN: 'conflict',
+  /** A custom property (or an option of it) that tickets have values for (the message says how many). */
+  TICKET_PROPERTY_IN_USE: 'conflict',
   SERVICE_UNAVAILABLE: 'unavailable',
   INTERNAL: 'internal',
 } as const;

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { FormsRpc } from './forms.js';
 import { IdentityEvents, IdentityRpc } from './identity.js';
 import { InboxRpc } from './inbox.js';
+import { PipelineEvents, PipelinesRpc } from './pipelines.js';
 import { TicketPropertiesRpc } from './ticket-properties.js';
 import { TicketEvents, TicketsRpc } from './tickets.js';
 
@@ -12,6 +13,7 @@ export * from './filters.js';
 export * from './forms.js';
 export * from './identity.js';
 export * from './inbox.js';
+export * from './pipelines.js';
 export * from './portal.js';
 export * from './property-values.js';
 export * from './rpc.js';
@@ -19,7 +21,14 @@ export * from './ticket-properties.js';
 export * from './tickets.js';
 
 /** Every request/reply subject in the system. The first token names the service that serves it. */
-export const Rpc = { ...IdentityRpc, ...TicketsRpc, ...TicketPropertiesRpc, ...FormsRpc, ...InboxRpc };
+export const Rpc = {
+  ...IdentityRpc,
+  ...TicketsRpc,
+  ...PipelinesRpc,
+  ...TicketPropertiesRpc,
+  ...FormsRpc,
+  ...InboxRpc,
+};
 export type Subject = keyof typeof Rpc;
 /** What a caller sends (defaults may be left out). */
 export type RpcRequest<S extends Subject> = z.input<(typeof Rpc)[S]['request']>;
@@ -28,7 +37,7 @@ export type RpcPayload<S extends Subject> = z.output<(typeof Rpc)[S]['request']>
 export type RpcResponse<S extends Subject> = z.output<(typeof Rpc)[S]['response']>;
 
 /** Every event in the system: `<entity>.<past tense>`, ids and a few fields, never a whole entity. */
-export const Events = { ...IdentityEvents, ...TicketEvents };
+export const Events = { ...IdentityEvents, ...TicketEvents, ...PipelineEvents };
 export type EventName = keyof typeof Events;
 export type EventPayload<E extends EventName> = z.output<(typeof Events)[E]>;
 

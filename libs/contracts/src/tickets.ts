@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AccountScoped, Id, IsoDateTime, PageOf, PageRequest, PingRequest, PingResponse } from './common.js';
+import { AccountScoped, Id, IsoDateTime, PageOf, PingRequest, PingResponse } from './common.js';
 import { Filter } from './filters.js';
 import { Language, OwnerDisplay, PortalColumn } from './portal.js';
 import { rpc } from './rpc.js';
@@ -47,9 +47,6 @@ export const CreateTicketRequest = AccountScoped.extend({
 });
 export type CreateTicketRequest = z.input<typeof CreateTicketRequest>;
 
-export const ListTicketsRequest = AccountScoped.extend(PageRequest.shape);
-export type ListTicketsRequest = z.input<typeof ListTicketsRequest>;
-
 export const GetTicketRequest = AccountScoped.extend({ id: Id });
 export type GetTicketRequest = z.input<typeof GetTicketRequest>;
 
@@ -80,6 +77,8 @@ export const UpdateTicketRequest = AccountScoped.extend({
 export const CloseTicketRequest = AccountScoped.extend({
   id: Id,
   viewer: PortalViewer,
+  /** The portal's ticket visibility filter: a ticket it hides cannot be closed either. */
+  visibility: Filter,
   /** The portal's "closed stage per pipeline" setting (S9); a pipeline with one closed stage needs no entry. */
   closedStages: z.record(Id, Id).default({}),
 });
@@ -147,6 +146,41 @@ export const PortalTicketRow = z.object({
 });
 export type PortalTicketRow = z.infer<typeof PortalTicketRow>;
 
+/** One ticket for the portal's detail page (SPEC P2), only when the viewer may see it in the list. */
+export const PortalTicketRequest = AccountScoped.extend({
+  id: Id,
+  viewer: PortalViewer,
+  visibility: Filter,
+  ownerDisplay: PortalListRequest.shape.ownerDisplay.default({ mode: 'first_name', alias: null }),
+});
+export type PortalTicketRequest = z.input<typeof PortalTicketRequest>;
+
+export const PortalTicketDetail = PortalTicketRow.extend({
+  content: z.string(),
+  requesterContactId: Id.nullable(),
+});
+export type PortalTicketDetail = z.infer<typeof PortalTicketDetail>;
+
+/**
+ * Every ticket of the account, for internal users (agents and admins): the portal list's filters,
+ * search, sort and keyset paging without a viewer's scope.
+ */
+export const ListTicketsRequest = AccountScoped.extend({
+  filters: Filter.default({ groups: [] }),
+  search: z.string().trim().max(200).optional(),
+  sort: TicketSort.default({ property: 'created_at', direction: 'desc' }),
+  after: z.string().min(1).max(4096).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+});
+export type ListTicketsRequest = z.input<typeof ListTicketsRequest>;
+
+/** A row of the internal list: owners by full name, with the ids an agent's screen links to. */
+export const TicketListItem = PortalTicketRow.extend({
+  ownerId: Id.nullable(),
+  requesterContactId: Id.nullable(),
+});
+export type TicketListItem = z.infer<typeof TicketListItem>;
+
 /**
  * A CSV export of exactly what the portal's list shows (SPEC P4): the same view as
  * `tickets.portal.list` without paging (every matching ticket, in the list's order), written with the
@@ -188,30 +222,15 @@ export const TicketExportView = z.object({
 });
 export type TicketExportView = z.infer<typeof TicketExportView>;
 
-export const StageView = z.object({
-  id: Id,
-  label: z.string(),
-  displayOrder: z.number().int(),
-  state: z.enum(['open', 'closed']),
-});
-export const PipelineView = z.object({
-  id: Id,
-  accountId: Id,
-  label: z.string(),
-  displayOrder: z.number().int(),
-  stages: z.array(StageView),
-});
-export type PipelineView = z.infer<typeof PipelineView>;
-
 export const TicketsRpc = {
   'tickets.ping': rpc(PingRequest, PingResponse),
-  'tickets.pipelines.list': rpc(AccountScoped, z.array(PipelineView)),
   'tickets.update': rpc(UpdateTicketRequest, TicketView),
   'tickets.close': rpc(CloseTicketRequest, TicketView),
   'tickets.messages.record': rpc(RecordMessageRequest, RecordMessageResult),
   'tickets.create': rpc(CreateTicketRequest, TicketView),
-  'tickets.list': rpc(ListTicketsRequest, PageOf(TicketView)),
+  'tickets.list': rpc(ListTicketsRequest, PageOf(TicketListItem)),
   'tickets.portal.list': rpc(PortalListRequest, PageOf(PortalTicketRow)),
+  'tickets.portal.get': rpc(PortalTicketRequest, PortalTicketDetail),
   'tickets.exports.start': rpc(StartTicketExportRequest, StartTicketExportResponse),
   'tickets.exports.get': rpc(GetTicketExportRequest, TicketExportView),
   'tickets.get': rpc(GetTicketRequest, TicketView),

@@ -13,26 +13,64 @@ const SUPPORT_STAGES: [string, StageState][] = [
   ['Closed', 'closed'],
 ];
 
+/** Pipelines and stages in display order (the id breaks ties, so the order is stable). */
+export const inOrder = { orderBy: { displayOrder: 'asc', id: 'asc' } } as const;
+
+/**
+ * Serialises changes to one account's pipelines and stages until the transaction ends, so the checks
+ * no unique index can make (labels ignoring case, an open and a closed stage in every pipeline, one
+ * support pipeline) hold under concurrent requests, across replicas.
+ */
+export async function lockPipelinesOf(em: EntityManager, accountId: string): Promise<void> {
+  await em
+    .getConnection()
+    .execute(
+      'select pg_advisory_xact_lock(hashtextextended(?, 0))',
+      [`tickets.pipelines:${accountId}`],
+      'all',
+      em.getTransactionContext(),
+    );
+}
+
+/** The account's pipelines (all, or the one asked for) with their stages, in display order. */
+export async function pipelineViews(
+  em: EntityManager,
+  accountId: string,
+  pipelineId?: string,
+): Promise<PipelineView[]> {
+  const pipelines = await em.find(
+    Pipeline,
+    pipelineId ? { accountId, id: pipelineId } : { accountId },
+    inOrder,
+  );
+  const stages = await em.find(Stage, pipelineId ? { accountId, pipelineId } : { accountId }, inOrder);
+  return pipelines.map((pipeline) => ({
+    id: pipeline.id,
+    accountId,
+    label: pipeline.label,
+    displayOrder: pipeline.displayOrder,
+    stages: stages
+      .filter((stage) => stage.pipelineId === pipeline.id)
+      .map(({ id, label, displayOrder, state }) => ({ id, label, displayOrder, state })),
+  }));
+}
+
 @Injectable()
 export class PipelinesService {
   constructor(private readonly em: EntityManager) {}
 
-  async list(accountId: string): Promise<PipelineView[]> {
-    const pipelines = await this.em.find(
-      Pipeline,
-      { accountId },
-      { orderBy: { displayOrder: 'asc', id: 'asc' } },
-    );
-    const stages = await this.em.find(Stage, { accountId }, { orderBy: { displayOrder: 'asc', id: 'asc' } });
-    return pipelines.map((pipeline) => ({
-      id: pipeline.id,
-      accountId,
-      label: pipeline.label,
-      displayOrder: pipeline.displayOrder,
-      stages: stages
-        .filter((stage) => stage.pipelineId === pipeline.id)
-        .map(({ id, label, displayOrder, state }) => ({ id, label, displayOrder, state })),
-    }));
+  /** What is there now, creating nothing (ticket properties, exports and the portal list read this). */
+  list(accountId: string): Promise<PipelineView[]> {
+    return pipelineViews(this.em, accountId);
+  }
+
+  /**
+   * `tickets.pipelines.list`: what admins and other services see, so an account without pipelines
+   * gets the support pipeline here too and an admin can shape it before the first ticket arrives.
+   */
+  async listEnsured(accountId: string): Promise<PipelineView[]> {
+    await this.ensurePipelines(accountId);
+    return this.list(accountId);
   }
 
   /** The pipeline and stage a new ticket starts in: the ones asked for, or the first pipeline's first open stage. */
@@ -47,11 +85,7 @@ export class PipelinesService {
       throw new AppError('PIPELINE_NOT_FOUND', `Pipeline ${pipelineId} not found`, {
         pipelineId: ['is not a pipeline of this account'],
       });
-    const stages = await this.em.find(
-      Stage,
-      { accountId, pipelineId: pipeline.id },
-      { orderBy: { displayOrder: 'asc', id: 'asc' } },
-    );
+    const stages = await this.em.find(Stage, { accountId, pipelineId: pipeline.id }, inOrder);
     const stage = stageId ? stages.find((s) => s.id === stageId) : stages.find((s) => s.state === 'open');
     if (!stage)
       throw new AppError('STAGE_NOT_FOUND', `Stage ${stageId} is not a stage of that pipeline`, {
@@ -61,21 +95,25 @@ export class PipelinesService {
   }
 
   /**
-   * The account's pipelines in order; an account gets the support pipeline with its first ticket
-   * (tickets has no account registry of its own, so a mere read creates nothing).
+   * The account's pipelines in order. The one place the support pipeline is made: for an account
+   * with none, on its first ticket, its first `tickets.pipelines.list` or its first own pipeline
+   * (tickets keeps no account registry, so there is no "account created" moment to do it in). Under
+   * the account's pipeline lock, so concurrent first requests make one. Pass the caller's
+   * EntityManager when already inside a transaction.
    */
-  async ensurePipelines(accountId: string): Promise<Pipeline[]> {
-    const pipelines = await this.em.find(
-      Pipeline,
-      { accountId },
-      { orderBy: { displayOrder: 'asc', id: 'asc' } },
-    );
+  async ensurePipelines(accountId: string, em: EntityManager = this.em): Promise<Pipeline[]> {
+    const pipelines = await em.find(Pipeline, { accountId }, inOrder);
     if (pipelines.length > 0) return pipelines;
-    const pipeline = this.em.create(Pipeline, { accountId, label: 'Support pipeline' });
-    SUPPORT_STAGES.forEach(([label, state], displayOrder) =>
-      this.em.create(Stage, { accountId, pipelineId: pipeline.id, label, state, displayOrder }),
-    );
-    await this.em.flush();
-    return [pipeline];
+    return em.transactional(async (tx) => {
+      await lockPipelinesOf(tx, accountId);
+      const made = await tx.find(Pipeline, { accountId }, inOrder);
+      if (made.length > 0) return made;
+      const pipeline = tx.create(Pipeline, { accountId, label: 'Support pipeline' });
+      SUPPORT_STAGES.forEach(([label, state], displayOrder) =>
+        tx.create(Stage, { accountId, pipelineId: pipeline.id, label, state, displayOrder }),
+      );
+      await tx.flush();
+      return [pipeline];
+    });
   }
 }

@@ -17,4 +17,14 @@ export class TicketPropertiesController {
   create(@Payload() request: RpcPayload<'tickets.properties.create'>) {
     return this.properties.create(request);
   }
+
+  @Serves('tickets.properties.update')
+  update(@Payload() request: RpcPayload<'tickets.properties.update'>) {
+    return this.properties.update(request);
+  }
+
+  @Serves('tickets.properties.delete')
+  delete(@Payload() request: RpcPayload<'tickets.properties.delete'>) {
+    return this.properties.delete(request);
+  }
 }

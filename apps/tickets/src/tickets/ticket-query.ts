@@ -384,6 +384,9 @@ export interface TicketScope {
   show: 'organization' | 'mine';
 }
 
+/** Internal users (agents, admins) see every ticket of the account. */
+export const WHOLE_ACCOUNT = 'whole account';
+
 export interface TicketSort {
   property: string;
   direction: 'asc' | 'desc';
@@ -397,7 +400,9 @@ export interface TicketListAfter {
 
 export interface TicketListInput {
   accountId: string;
-  scope: TicketScope;
+  scope: TicketScope | typeof WHOLE_ACCOUNT;
+  /** Only this ticket: the list's rules decide whether the viewer may open it (the portal's detail page). */
+  ticketId?: string;
   /** The portal's ticket visibility filter (S7). */
   visibility: Filter;
   /** The customer's filters (P1). */
@@ -457,10 +462,10 @@ interface SortKey {
 }
 
 /**
- * One keyset page of the tickets a contact may see: the scope (always), the visibility filter, the
- * customer's filters and search, ordered by the sort property with unknown values last in both
- * directions and the id (in the same direction) as the tie breaker; `limit + 1` rows, so the caller
- * knows whether there is a next page (`ticketListPage`).
+ * One keyset page of the tickets a contact may see (internal users: of the whole account): the
+ * scope, the visibility filter, the customer's filters and search, ordered by the sort property with
+ * unknown values last in both directions and the id (in the same direction) as the tie breaker;
+ * `limit + 1` rows, so the caller knows whether there is a next page (`ticketListPage`).
  *
  * Search: `search @@ websearch_to_tsquery('simple', term)` finds whole words (any order, "quoted
  * phrases", -exclusions) in the subject, content and message text; `subject ILIKE %term%` adds
@@ -468,11 +473,19 @@ interface SortKey {
  * portal's languages differ and `simple` treats them alike.
  */
 export function compileTicketList(input: TicketListInput): { sql: string; params: unknown[] } {
-  const { accountId, scope, sort, after, limit } = input;
-  const ids = { accountId, 'scope.contactId': scope.contactId, 'scope.companyId': scope.companyId };
+  const { accountId, scope, ticketId, sort, after, limit } = input;
+  const viewer = scope === WHOLE_ACCOUNT ? null : scope;
+  const ids = {
+    accountId,
+    ticketId: ticketId ?? null,
+    'scope.contactId': viewer ? viewer.contactId : null,
+    'scope.companyId': viewer ? viewer.companyId : null,
+  };
   for (const [field, id] of Object.entries(ids)) {
     if (id !== null && !isUuid(id)) throw new AppError('VALIDATION_FAILED', `${field} must be a UUID`);
   }
+  if (scope !== WHOLE_ACCOUNT && !viewer?.contactId)
+    throw new AppError('VALIDATION_FAILED', 'a scope needs the viewer’s contact');
   if (limit !== null && (!Number.isInteger(limit) || limit < 1))
     throw new AppError('VALIDATION_FAILED', 'limit must be a positive integer');
   const property = input.definitions.findLast((definition) => definition.name === sort.property);
@@ -483,12 +496,15 @@ export function compileTicketList(input: TicketListInput): { sql: string; params
 
   const params = new SqlParams();
   const where = [`account_id = ${params.add(accountId)}::uuid`];
-  const own = `requester_contact_id = ${params.add(scope.contactId)}::uuid`;
-  where.push(
-    scope.seesCompanyTickets && scope.show === 'organization' && scope.companyId !== null
-      ? `(${own} or company_id = ${params.add(scope.companyId)}::uuid)`
-      : own,
-  );
+  if (viewer) {
+    const own = `requester_contact_id = ${params.add(viewer.contactId)}::uuid`;
+    where.push(
+      viewer.seesCompanyTickets && viewer.show === 'organization' && viewer.companyId !== null
+        ? `(${own} or company_id = ${params.add(viewer.companyId)}::uuid)`
+        : own,
+    );
+  }
+  if (ticketId !== undefined) where.push(`id = ${params.add(ticketId)}::uuid`);
   for (const filter of [input.visibility, input.filters]) {
     const compiled = compileFilter(filter, input.definitions, params);
     if (compiled !== 'true') where.push(compiled);

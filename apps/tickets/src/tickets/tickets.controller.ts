@@ -23,11 +23,6 @@ export class TicketsController {
     return this.tickets.get(request);
   }
 
-  @Serves('tickets.pipelines.list')
-  pipelines(@Payload() request: RpcPayload<'tickets.pipelines.list'>) {
-    return this.tickets.pipelinesOf(request);
-  }
-
   @Serves('tickets.update')
   update(@Payload() request: RpcPayload<'tickets.update'>) {
     return this.tickets.update(request);
@@ -46,5 +41,10 @@ export class TicketsController {
   @Serves('tickets.portal.list')
   portalList(@Payload() request: RpcPayload<'tickets.portal.list'>) {
     return this.tickets.portalList(request);
+  }
+
+  @Serves('tickets.portal.get')
+  portalGet(@Payload() request: RpcPayload<'tickets.portal.get'>) {
+    return this.tickets.portalGet(request);
   }
 }

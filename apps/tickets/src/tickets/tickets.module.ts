@@ -1,5 +1,7 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
+import { PipelineAdminService } from '../pipelines/pipeline-admin.service.js';
+import { PipelinesController } from '../pipelines/pipelines.controller.js';
 import { PipelinesService } from '../pipelines/pipelines.service.js';
 import { TicketPropertiesController } from '../pipelines/ticket-properties.controller.js';
 import { TicketPropertiesService } from '../pipelines/ticket-properties.service.js';
@@ -9,7 +11,7 @@ import { TicketsService } from './tickets.service.js';
 
 @Module({
   imports: [MikroOrmModule.forFeature([Ticket])],
-  controllers: [TicketsController, TicketPropertiesController],
-  providers: [TicketsService, PipelinesService, TicketPropertiesService],
+  controllers: [TicketsController, PipelinesController, TicketPropertiesController],
+  providers: [TicketsService, PipelinesService, PipelineAdminService, TicketPropertiesService],
 })
 export class TicketsModule {}

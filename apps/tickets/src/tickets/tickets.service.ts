@@ -1,8 +1,10 @@
 import {
   propertyValueProblems,
   type Page,
+  type PortalTicketDetail,
   type PortalTicketRow,
   type RpcPayload,
+  type TicketListItem,
   type TicketView,
 } from '@helpdesk/contracts';
 import { AppError, RpcClient } from '@helpdesk/kit';
@@ -10,7 +12,6 @@ import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/po
 import { PipelinesService } from '../pipelines/pipelines.service.js';
 import { Stage } from '../pipelines/stage.entity.js';
 import { Injectable } from '@nestjs/common';
-import { decodeTicketCursor, encodeTicketCursor } from './ticket-cursor.js';
 import { ownerName } from '../exports/export-format.js';
 import { TicketPropertiesService } from '../pipelines/ticket-properties.service.js';
 import { TicketProperty } from '../pipelines/ticket-property.entity.js';
@@ -20,6 +21,8 @@ import {
   encodeTicketListCursor,
   isoUtc,
   ticketListPage,
+  WHOLE_ACCOUNT,
+  type TicketListInput,
   type TicketListRow,
 } from './ticket-query.js';
 import { withPooledConnection } from './pooled-connection.js';
@@ -124,28 +127,20 @@ export class TicketsService {
     return toTicketView(ticket);
   }
 
-  pipelinesOf({ accountId }: RpcPayload<'tickets.pipelines.list'>) {
-    return this.pipelines.list(accountId);
-  }
-
-  /** One page of the account's tickets, newest first, continuing after the cursor. */
-  async list({ accountId, after, limit }: RpcPayload<'tickets.list'>): Promise<Page<TicketView>> {
-    const cursor = after === undefined ? null : decodeTicketCursor(after);
-    const rows = await this.em.getConnection().execute<TicketRow[]>(
-      `select ${ticketColumns} from tickets.ticket
-        where account_id = ? ${cursor ? 'and (created_at, id) < (?, ?)' : ''}
-        order by created_at desc, id desc
-        limit ?`,
-      cursor ? [accountId, cursor.createdAt, cursor.id, limit + 1] : [accountId, limit + 1],
+  /** The account's tickets for internal users: the portal list's filters, search, sort and paging, unscoped. */
+  async list(request: RpcPayload<'tickets.list'>): Promise<Page<TicketListItem>> {
+    const { accountId, filters, search, sort, after, limit } = request;
+    const { rows, next, stageLabels } = await this.listPage(
+      { accountId, scope: WHOLE_ACCOUNT, visibility: { groups: [] }, filters, search, sort, limit },
+      after,
     );
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
     return {
-      items: items.map(toTicketView),
-      nextCursor:
-        rows.length > limit && last
-          ? encodeTicketCursor({ createdAt: iso(last.createdAt), id: last.id })
-          : null,
+      items: rows.map((row) => ({
+        ...toPortalRow(row, stageLabels, AGENT_OWNER_DISPLAY),
+        ownerId: row.ownerId,
+        requesterContactId: row.requesterContactId,
+      })),
+      nextCursor: next,
     };
   }
 
@@ -222,12 +217,15 @@ export class TicketsService {
    * A customer closes a ticket from the portal (S9): only a ticket they can see, into the closed
    * stage the portal chose for its pipeline (or the pipeline's only closed stage).
    */
-  async close({ accountId, id, viewer, closedStages }: RpcPayload<'tickets.close'>): Promise<TicketView> {
+  async close({
+    accountId,
+    id,
+    viewer,
+    visibility,
+    closedStages,
+  }: RpcPayload<'tickets.close'>): Promise<TicketView> {
+    await this.portalGet({ accountId, id, viewer, visibility, ownerDisplay: AGENT_OWNER_DISPLAY });
     const ticket = await this.find(accountId, id);
-    const visible =
-      ticket.requesterContactId === viewer.contactId ||
-      (viewer.seesCompanyTickets && viewer.companyId !== null && ticket.companyId === viewer.companyId);
-    if (!visible) throw new AppError('TICKET_NOT_FOUND', `Ticket ${id} not found`);
     if (ticket.closed) throw new AppError('TICKET_ALREADY_CLOSED', 'This ticket is already closed');
     const stages = await this.em.find(
       Stage,
@@ -314,45 +312,94 @@ export class TicketsService {
   async portalList(request: RpcPayload<'tickets.portal.list'>): Promise<Page<PortalTicketRow>> {
     const { accountId, viewer, show, visibility, filters, search, sort, after, limit, ownerDisplay } =
       request;
-    const { definitions, stageLabels } = await this.properties.definitionsOf(accountId);
-    const { sql, params } = compileTicketList({
+    const { rows, next, stageLabels } = await this.listPage(
+      { accountId, scope: { ...viewer, show }, visibility, filters, search, sort, limit },
+      after,
+    );
+    return { items: rows.map((row) => toPortalRow(row, stageLabels, ownerDisplay)), nextCursor: next };
+  }
+
+  /**
+   * One ticket for the portal's detail page, by the list's own rules: a ticket the viewer's list
+   * (Organization view) would not show is not found, whoever's it is.
+   */
+  async portalGet(request: RpcPayload<'tickets.portal.get'>): Promise<PortalTicketDetail> {
+    const { accountId, id, viewer, visibility, ownerDisplay } = request;
+    const { rows, stageLabels } = await this.listPage({
       accountId,
-      scope: { ...viewer, show },
+      scope: { ...viewer, show: 'organization' },
+      ticketId: id,
       visibility,
-      filters,
-      search,
-      sort,
-      after: after === undefined ? undefined : decodeTicketListCursor(sort, after),
-      limit,
+      filters: { groups: [] },
+      sort: { property: 'created_at', direction: 'desc' },
+      limit: 1,
+    });
+    const [row] = rows;
+    if (!row) throw new AppError('TICKET_NOT_FOUND', `Ticket ${id} not found`);
+    const [{ content }] = await this.em
+      .getConnection()
+      .execute<{ content: string }[]>('select content from tickets.ticket where account_id = ? and id = ?', [
+        accountId,
+        id,
+      ]);
+    return {
+      ...toPortalRow(row, stageLabels, ownerDisplay),
+      content,
+      requesterContactId: row.requesterContactId,
+    };
+  }
+
+  /** Runs one page of a ticket list; `after` is the opaque cursor of the page before. */
+  private async listPage(
+    input: Omit<TicketListInput, 'definitions' | 'after' | 'limit'> & { limit: number },
+    after?: string,
+  ): Promise<{ rows: TicketListRow[]; next: string | null; stageLabels: Map<string, string> }> {
+    const { definitions, stageLabels } = await this.properties.definitionsOf(input.accountId);
+    const { sql, params } = compileTicketList({
+      ...input,
       definitions,
+      after: after === undefined ? undefined : decodeTicketListCursor(input.sort, after),
     });
     const page = ticketListPage(
       await withPooledConnection(
         this.em,
         async (connection) => (await connection.query<TicketListRow>(sql, params)).rows,
       ),
-      limit,
+      input.limit,
     );
     return {
-      items: page.rows.map((row) => ({
-        id: row.id,
-        subject: row.subject,
-        priority: row.priority as PortalTicketRow['priority'],
-        pipelineId: row.pipelineId,
-        stageId: row.stageId,
-        stageLabel: stageLabels.get(row.stageId) ?? '',
-        closed: row.closed,
-        ownerName: ownerName(row, ownerDisplay),
-        requesterName: row.requesterName ?? '',
-        requesterEmail: row.requesterEmail ?? '',
-        companyId: row.companyId,
-        source: row.source as PortalTicketRow['source'],
-        properties: row.properties ?? {},
-        createdAt: row.createdAt,
-        lastActivityAt: row.lastActivityAt,
-        closedAt: row.closedAt,
-      })),
-      nextCursor: page.after ? encodeTicketListCursor(sort, page.after) : null,
+      rows: page.rows,
+      next: page.after ? encodeTicketListCursor(input.sort, page.after) : null,
+      stageLabels,
     };
   }
+}
+
+/** Agents see owners by their full name. */
+const AGENT_OWNER_DISPLAY = { mode: 'full_name', alias: null } as const;
+
+/** A list row as the portal shows it: stage named, owner named the portal's way. */
+function toPortalRow(
+  row: TicketListRow,
+  stageLabels: Map<string, string>,
+  ownerDisplay: RpcPayload<'tickets.portal.list'>['ownerDisplay'],
+): PortalTicketRow {
+  return {
+    id: row.id,
+    subject: row.subject,
+    priority: row.priority as PortalTicketRow['priority'],
+    pipelineId: row.pipelineId,
+    stageId: row.stageId,
+    stageLabel: stageLabels.get(row.stageId) ?? '',
+    closed: row.closed,
+    ownerName: ownerName(row, ownerDisplay),
+    requesterName: row.requesterName ?? '',
+    requesterEmail: row.requesterEmail ?? '',
+    companyId: row.companyId,
+    source: row.source as PortalTicketRow['source'],
+    properties: row.properties ?? {},
+    createdAt: row.createdAt,
+    lastActivityAt: row.lastActivityAt,
+    closedAt: row.closedAt,
+  };
 }
