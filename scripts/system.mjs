@@ -93,6 +93,10 @@ export async function migrateAll() {
 export async function seedDemo() {
   const identity = await run('node', ['apps/identity/dist/seed.js'], { capture: true });
   const demo = identity.trim().split('\n').at(-1);
-  await run('node', ['apps/tickets/dist/seed.js', demo], { capture: true });
+  const tickets = await run('node', ['apps/tickets/dist/seed.js', demo], { capture: true });
+  // Inbox opens a thread per demo ticket, so it needs the tickets seed's output (its last line) too.
+  await run('node', ['apps/inbox/dist/seed.js', demo, tickets.trim().split('\n').at(-1) || '{}'], {
+    capture: true,
+  });
   return JSON.parse(demo);
 }

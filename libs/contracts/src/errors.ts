@@ -45,6 +45,22 @@ export const ErrorKinds = {
   TICKET_PROPERTY_BUILT_IN: 'conflict',
   /** A custom property (or an option of it) that tickets have values for (the message says how many). */
   TICKET_PROPERTY_IN_USE: 'conflict',
+  INBOX_NOT_FOUND: 'not_found',
+  THREAD_NOT_FOUND: 'not_found',
+  /** An attachment that does not exist, or that this caller may not see (an internal note's, another ticket's). */
+  ATTACHMENT_NOT_FOUND: 'not_found',
+  /** An inbox or help desk that still has threads cannot be deleted. */
+  INBOX_NOT_EMPTY: 'conflict',
+  /** A customer reply to a closed ticket where the portal does not allow replies to closed tickets (S9). */
+  TICKET_CLOSED: 'conflict',
+  /** More attachments on one message than MAX_ATTACHMENTS_PER_MESSAGE. */
+  TOO_MANY_ATTACHMENTS: 'invalid',
+  /** An attachment over MAX_ATTACHMENT_BYTES. */
+  ATTACHMENT_TOO_LARGE: 'too_large',
+  /** An attachment whose content type is not in ALLOWED_ATTACHMENT_TYPES. */
+  ATTACHMENT_TYPE_NOT_ALLOWED: 'invalid',
+  /** An attachment whose storage key is not this account's upload, whose file is missing, or that is on another message already. */
+  ATTACHMENT_INVALID: 'invalid',
   SERVICE_UNAVAILABLE: 'unavailable',
   INTERNAL: 'internal',
 } as const;

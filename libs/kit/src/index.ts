@@ -11,3 +11,6 @@ export * from './validation.js';
 export * from './orm.js';
 export * from './cursor.js';
 export * from './file-storage.js';
+export * from './mail-transport.js';
+export * from './outbox.js';
+export * from './outbox-relay.js';

@@ -1,4 +1,4 @@
-import type { Logger } from '@helpdesk/kit';
+import { isPermanentFailure, type Logger } from '@helpdesk/kit';
 import {
   Inject,
   Injectable,
@@ -10,7 +10,6 @@ import { Redis } from 'ioredis';
 import { EMAILS_QUEUE, type EmailKind, type QueuedEmail } from './email.js';
 import { EMAILS_OPTIONS, type EmailsModuleOptions } from './emails.options.js';
 import { EmailsService, type DeliveryResult } from './emails.service.js';
-import { isPermanentFailure } from './mail-transport.js';
 
 type EmailJobData = Job<QueuedEmail, DeliveryResult, EmailKind>;
 

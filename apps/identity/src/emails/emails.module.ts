@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { EmailJob } from './email.job.js';
 import { EMAILS_OPTIONS, MAIL_TRANSPORT, type EmailsModuleOptions } from './emails.options.js';
 import { EmailsService } from './emails.service.js';
-import { createMailTransport } from './mail-transport.js';
+import { createMailTransport } from '@helpdesk/kit';
 
 /** Identity's outgoing email: `EmailsService.send` queues on `identity.emails`; the worker here sends. */
 @Module({})

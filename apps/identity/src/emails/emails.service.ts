@@ -1,4 +1,4 @@
-import { AppError, parseOrThrow, type Logger } from '@helpdesk/kit';
+import { AppError, parseOrThrow, type Logger, type MailTransport } from '@helpdesk/kit';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -12,7 +12,6 @@ import {
   type SendOptions,
 } from './email.js';
 import { MAIL_TRANSPORT, EMAILS_OPTIONS, type EmailsModuleOptions } from './emails.options.js';
-import type { MailTransport } from './mail-transport.js';
 import { renderEmail } from './render-email.js';
 
 export interface DeliveryResult {

@@ -1,7 +1,7 @@
-import type { Logger } from '@helpdesk/kit';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTransport, type NodemailerError } from 'nodemailer';
+import type { Logger } from './logging.js';
 
 export interface MailMessage {
   /** Also the base of the Message-ID, so a job that runs twice sends a duplicate receivers can spot. */
