@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { PipelinesService } from './pipelines/pipelines.service.js';
 import { Ticket } from './tickets/ticket.entity.js';
 
@@ -39,16 +39,54 @@ export interface TicketsDemoInput {
   agent?: DemoPerson;
 }
 
+/** A demo ticket as the seed reports it, for the inbox seed to open its thread. */
+export interface DemoTicketReport {
+  id: string;
+  subject: string;
+  content: string;
+  requesterContactId: string | null;
+  requesterName: string;
+  requesterEmail: string;
+  createdAt: string;
+  closed: boolean;
+}
+
 /**
  * The SPEC's dozen demo tickets in the support pipeline, spread over the demo contacts and the last
- * weeks, some closed and some owned by the agent; nothing when the account has tickets already.
+ * weeks, some closed and some owned by the agent; nothing new when the account has tickets already.
+ * Reports the account's demo tickets either way, so a re-run can still seed what follows them.
  */
 export async function seedTicketsDemo(
   orm: MikroORM,
-  { accountId, contacts, agent }: TicketsDemoInput,
-): Promise<{ created: number }> {
+  input: TicketsDemoInput,
+): Promise<{ created: number; tickets: DemoTicketReport[] }> {
   const em = orm.em.fork();
-  if ((await em.count(Ticket, { accountId })) > 0) return { created: 0 };
+  const created =
+    (await em.count(Ticket, { accountId: input.accountId })) > 0 ? 0 : await createDemoTickets(em, input);
+  const tickets = await em.find(
+    Ticket,
+    { accountId: input.accountId, subject: { $in: demoTickets.map(([subject]) => subject) } },
+    { orderBy: { createdAt: 'asc' } },
+  );
+  return {
+    created,
+    tickets: tickets.map((ticket) => ({
+      id: ticket.id,
+      subject: ticket.subject,
+      content: ticket.content,
+      requesterContactId: ticket.requesterContactId,
+      requesterName: ticket.requesterName,
+      requesterEmail: ticket.requesterEmail,
+      createdAt: ticket.createdAt.toISOString(),
+      closed: ticket.closed,
+    })),
+  };
+}
+
+async function createDemoTickets(
+  em: EntityManager,
+  { accountId, contacts, agent }: TicketsDemoInput,
+): Promise<number> {
   const pipelines = new PipelinesService(em);
   await pipelines.ensurePipelines(accountId);
   const [pipeline] = await pipelines.list(accountId);
@@ -82,5 +120,5 @@ export async function seedTicketsDemo(
     });
   });
   await em.flush();
-  return { created: demoTickets.length };
+  return demoTickets.length;
 }

@@ -305,9 +305,14 @@ describe('tickets service over NATS', () => {
       messageId: randomUUID(),
       visibility: 'note' as const,
       text: 'internal xylophone',
+      occurredAt: new Date(Date.parse(later) + 60_000).toISOString(),
       reopen: false,
     };
     await client.send('tickets.messages.record', note);
+    // Customers see last activity in their list: an internal note does not move it.
+    expect(await client.send('tickets.get', { accountId: account, id: ticket.id })).toMatchObject({
+      lastActivityAt: later,
+    });
     const found = await withDatabase(databaseUrl, (db) =>
       db.query(
         `select

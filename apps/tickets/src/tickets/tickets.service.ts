@@ -265,8 +265,8 @@ export class TicketsService {
   }
 
   /**
-   * Records a message inbox stored (idempotent by message id): last activity moves forward, public
-   * text joins the search text, and a customer reply may reopen a closed ticket.
+   * Records a message inbox stored (idempotent by message id): a public one moves last activity
+   * forward and joins the search text, and a customer reply may reopen a closed ticket.
    */
   async recordMessage(request: RpcPayload<'tickets.messages.record'>) {
     const { accountId, ticketId, messageId, direction, visibility, text, occurredAt, reopen } = request;
@@ -283,7 +283,8 @@ export class TicketsService {
 
     const at = new Date(occurredAt);
     this.em.create(TicketMessage, { messageId, accountId, ticketId, occurredAt: at });
-    if (at > ticket.lastActivityAt) ticket.lastActivityAt = at;
+    // Last activity is what customers see in their list: internal notes and comments do not move it.
+    if (visibility === 'public' && at > ticket.lastActivityAt) ticket.lastActivityAt = at;
     if (visibility === 'public' && text.trim())
       ticket.messageText = `${ticket.messageText}\n${text}`.slice(-1_000_000);
     if (reopenTo) this.moveTo(ticket, reopenTo);
