@@ -6,8 +6,8 @@ import {
   type Subject,
   type TicketView,
 } from '@helpdesk/contracts';
-import { AppError, LocalFileStorage, migrateUp, type RpcClient } from '@helpdesk/kit';
-import { freshTestDatabase, garbagePayloads, pendingSchemaChanges, withDatabase } from '@helpdesk/testing';
+import { LocalFileStorage, migrateUp, type RpcClient } from '@helpdesk/kit';
+import { freshTestDatabase, misansweredGarbage, pendingSchemaChanges, withDatabase } from '@helpdesk/testing';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -694,17 +694,11 @@ describe('inbox service over NATS, with the real tickets and identity', () => {
 
   it('answers garbage with coded errors, never INTERNAL', async () => {
     for (const subject of Object.keys(InboxRpc) as Subject[]) {
-      for (const payload of garbagePayloads(subject)) {
-        const outcome = await client.send(subject, payload as never).then(
-          () => 'answered',
-          (error: unknown) => (error instanceof AppError ? error.code : 'not an AppError'),
-        );
-        expect([subject, payload, outcome]).not.toEqual([
-          subject,
-          payload,
-          expect.stringMatching(/^(INTERNAL|SERVICE_UNAVAILABLE|not an AppError)$/),
-        ]);
-      }
+      const answerable = subject === 'inbox.ping' || /\.(list|ofTicket|timeline\.get)$/.test(subject);
+      expect([subject, await misansweredGarbage(client, subject, { mayAnswer: answerable })]).toEqual([
+        subject,
+        [],
+      ]);
     }
     expect(system.inbox.logs.find((line) => line.msg === 'unhandled error in handler')).toEqual([]);
   });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { TicketsRpc, type Subject, type TicketView } from '@helpdesk/contracts';
-import { AppError, correlation, migrateUp, RpcClient } from '@helpdesk/kit';
+import { correlation, migrateUp, RpcClient } from '@helpdesk/kit';
 import {
   freshTestDatabase,
-  garbagePayloads,
+  misansweredGarbage,
   pendingSchemaChanges,
   startTestNats,
   startTestService,
@@ -716,19 +716,7 @@ describe('tickets service over NATS', () => {
   it.each(Object.keys(TicketsRpc).filter((s) => s !== 'tickets.ping') as Subject[])(
     '%s answers malformed and foreign requests with a coded error, never an internal one',
     async (subject) => {
-      for (const payload of garbagePayloads(subject)) {
-        const outcome = await client.send(subject, payload as never).then(
-          () => 'answered',
-          (error: unknown) => (error instanceof AppError ? error.code : 'not an AppError'),
-        );
-        expect([subject, payload, outcome]).not.toEqual([
-          subject,
-          payload,
-          expect.stringMatching(/^(INTERNAL|SERVICE_UNAVAILABLE|not an AppError)$/),
-        ]);
-        if (!subject.endsWith('.list'))
-          expect([subject, payload, outcome]).not.toEqual([subject, payload, 'answered']);
-      }
+      expect(await misansweredGarbage(client, subject, { mayAnswer: subject.endsWith('.list') })).toEqual([]);
     },
   );
 

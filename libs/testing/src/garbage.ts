@@ -1,4 +1,5 @@
 import type { Subject } from '@helpdesk/contracts';
+import { AppError, type RpcClient } from '@helpdesk/kit';
 import { randomUUID } from 'node:crypto';
 
 /**
@@ -36,4 +37,26 @@ export function garbagePayloads(subject: Subject): unknown[] {
     },
     { accountId: foreign, [`${subject}`]: 'x'.repeat(10_000) },
   ];
+}
+
+/**
+ * Sends each of the subject's garbage payloads and returns those answered wrongly: with an internal
+ * error, an unavailable service or no coded error at all, or with an answer where none may come
+ * (`mayAnswer`: a foreign account may get an empty list, never a created or changed record).
+ */
+export async function misansweredGarbage(
+  client: RpcClient,
+  subject: Subject,
+  { mayAnswer = false }: { mayAnswer?: boolean } = {},
+): Promise<{ payload: unknown; outcome: string }[]> {
+  const wrong: { payload: unknown; outcome: string }[] = [];
+  for (const payload of garbagePayloads(subject)) {
+    const outcome = await client.send(subject, payload as never).then(
+      () => 'answered',
+      (error: unknown) => (error instanceof AppError ? error.code : 'not an AppError'),
+    );
+    const refusedBadly = ['INTERNAL', 'SERVICE_UNAVAILABLE', 'not an AppError'].includes(outcome);
+    if (refusedBadly || (outcome === 'answered' && !mayAnswer)) wrong.push({ payload, outcome });
+  }
+  return wrong;
 }
