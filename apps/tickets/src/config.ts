@@ -1,15 +1,9 @@
-import { envPort, envUrl, loadConfig, ServiceEnv } from '@helpdesk/kit';
+import { envPort, loadConfig, QueueEnv, ServiceEnv } from '@helpdesk/kit';
 import { z } from 'zod';
 
 export const TicketsEnv = ServiceEnv.extend({
   METRICS_PORT: envPort.default(9102),
-  /** BullMQ (the tickets.exports queue). */
-  REDIS_URL: envUrl(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
-  /** Key prefix of the queues, so several systems (or test runs) can share one Redis. */
-  QUEUE_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,50}$/)
-    .default('helpdesk'),
+  ...QueueEnv.shape,
   /**
    * Where finished CSV exports are written (`exports/<accountId>/<exportId>.csv` under it). Replicas
    * and the gateway, which serves the downloads, must see the same directory.

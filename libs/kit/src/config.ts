@@ -57,3 +57,24 @@ export type ServiceConfig = z.output<typeof ServiceEnv>;
 
 export const envUrl = url;
 export const envPort = port;
+
+/** The keys of a service with BullMQ queues. */
+export const QueueEnv = z.object({
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  /** Key prefix of the queues, so several systems (or test runs) can share one Redis. */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,50}$/)
+    .default('helpdesk'),
+});
+
+/** The keys of a service that mails customers: where mail goes, and how its links reach the portal. */
+export const MailEnv = z.object({
+  /** Without it, mail is written as `.eml` files to MAIL_DIR and its links are logged. */
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  MAIL_DIR: z.string().min(1).default('var/mail'),
+  MAIL_FROM: z.string().min(3).default('Help desk <no-reply@localhost>'),
+  /** Links in emails point at https://{portal domain}/{slug}/…; plain http and a port for local use. */
+  PORTAL_LINK_SCHEME: z.enum(['http', 'https']).default('https'),
+  PORTAL_LINK_PORT: port.optional(),
+});

@@ -14,3 +14,5 @@ export * from './file-storage.js';
 export * from './mail-transport.js';
 export * from './outbox.js';
 export * from './outbox-relay.js';
+export * from './job-queue.js';
+export * from './portal-links.js';

@@ -1,5 +1,6 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { UnrecoverableError } from 'bullmq';
 import { createTransport, type NodemailerError } from 'nodemailer';
 import type { Logger } from './logging.js';
 
@@ -32,6 +33,19 @@ export function createMailTransport(options: {
 /** A rejection the server will repeat for the same message (5xx); retrying it only delays the failure. */
 export const isPermanentFailure = (error: unknown): boolean =>
   (error as NodemailerError | null)?.permanent === true;
+
+/** Sends from a queue job: a refusal the server will repeat fails the job for good instead of retrying it. */
+export async function deliverFromJob(
+  transport: MailTransport,
+  message: MailMessage,
+): Promise<{ messageId: string }> {
+  try {
+    return await transport.deliver(message);
+  } catch (error) {
+    if (isPermanentFailure(error)) throw new UnrecoverableError((error as Error).message);
+    throw error;
+  }
+}
 
 const messageFields = (message: MailMessage) => ({
   from: message.from,

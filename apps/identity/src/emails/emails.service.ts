@@ -1,7 +1,13 @@
-import { AppError, parseOrThrow, type Logger, type MailTransport } from '@helpdesk/kit';
+import {
+  AppError,
+  deliverFromJob,
+  openJobQueue,
+  parseOrThrow,
+  type Logger,
+  type MailTransport,
+} from '@helpdesk/kit';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import {
   EMAILS_QUEUE,
@@ -25,7 +31,7 @@ export class EmailsService implements OnApplicationShutdown {
   // Job data carries the link itself, not ids: only a hash of each token is stored, so the link
   // cannot be rebuilt later. Tokens expire, which bounds what a kept failed job still exposes.
   readonly queue: Queue<QueuedEmail, DeliveryResult, EmailKind>;
-  private readonly connection: Redis;
+  private readonly closeQueue: () => Promise<void>;
   private readonly logger: Logger;
 
   constructor(
@@ -33,20 +39,16 @@ export class EmailsService implements OnApplicationShutdown {
     @Inject(MAIL_TRANSPORT) private readonly transport: MailTransport,
   ) {
     this.logger = options.logger.child({ queue: EMAILS_QUEUE });
-    // A few retries, then an error: a send while Redis is away fails the caller instead of hanging it.
-    this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: 3 });
-    this.queue = new Queue(EMAILS_QUEUE, {
-      connection: this.connection,
+    const { queue, close } = openJobQueue<QueuedEmail, DeliveryResult, EmailKind>(EMAILS_QUEUE, {
+      redisUrl: options.redisUrl,
       prefix: options.queuePrefix,
-      defaultJobOptions: {
-        attempts: options.attempts ?? 6,
-        backoff: { type: 'exponential', delay: options.backoffMs ?? 2_000 },
-        removeOnComplete: { age: options.keepCompletedSeconds ?? 24 * 60 * 60 },
-        // Failed jobs stay until someone looks at them: the dead-letter list for ops.
-        removeOnFail: false,
-      },
+      logger: options.logger,
+      attempts: options.attempts,
+      backoffMs: options.backoffMs,
+      keepCompletedSeconds: options.keepCompletedSeconds,
     });
-    this.queue.on('error', (err) => this.logger.error({ err }, 'email queue error'));
+    this.queue = queue;
+    this.closeQueue = close;
   }
 
   /**
@@ -89,7 +91,7 @@ export class EmailsService implements OnApplicationShutdown {
   /** Renders and sends one queued email. Runs once per attempt; the job decides about retries. */
   async deliver(jobId: string, email: QueuedEmail): Promise<DeliveryResult> {
     const rendered = renderEmail(email);
-    const result = await this.transport.deliver({
+    const result = await deliverFromJob(this.transport, {
       jobId,
       from: this.options.from,
       to: email.to,
@@ -101,8 +103,7 @@ export class EmailsService implements OnApplicationShutdown {
 
   // Runs after the worker has stopped (it closes in beforeApplicationShutdown), so no job is cut off.
   async onApplicationShutdown() {
-    await this.queue.close();
-    await this.connection.quit().catch(() => this.connection.disconnect());
+    await this.closeQueue();
     this.transport.close();
   }
 }

@@ -1,5 +1,5 @@
 import type { RpcPayload } from '@helpdesk/contracts';
-import { AppError, RpcClient } from '@helpdesk/kit';
+import { AppError, portalPageUrl, RpcClient } from '@helpdesk/kit';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
@@ -16,7 +16,6 @@ import { ConsentRecord } from './consent-record.entity.js';
 import { ContactLogin } from './contact-login.entity.js';
 import { LoginToken, type LoginTokenPurpose } from './login-token.entity.js';
 import { assertAcceptablePassword } from './password-policy.js';
-import { portalLink } from './portal-links.js';
 
 const HOUR = 3_600_000;
 const tokenLifetime: Record<LoginTokenPurpose, number> = {
@@ -256,7 +255,7 @@ export class PortalLoginsService {
         locale: domain.language,
         params: {
           portalName: portal.general.name,
-          link: portalLink(this.config, domain.hostname, portal.slug, page, token),
+          link: portalPageUrl(this.config, domain.hostname, portal.slug, page, { token }),
           ...(contact.firstName ? { name: contact.firstName } : {}),
           expiresInHours: Math.round(tokenLifetime[purpose] / HOUR),
         },

@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import { renderAgentReplyEmail, type AgentReplyEmail } from './notification-email.js';
-import { portalTicketLink } from './portal-links.js';
 
 const email: AgentReplyEmail = {
   language: 'en',
@@ -57,16 +56,5 @@ describe('the agent reply email', () => {
     expect(rendered.links).toEqual([]);
     expect(rendered.text).not.toContain('View the ticket');
     expect(rendered.text).not.toContain('Attachments');
-  });
-});
-
-describe('portal ticket links', () => {
-  it('point at the ticket on the portal’s domain, with a port only when set', () => {
-    expect(portalTicketLink({ PORTAL_LINK_SCHEME: 'https' }, 'help.acme.test', 'support', 'abc')).toBe(
-      'https://help.acme.test/support/tickets/abc',
-    );
-    expect(
-      portalTicketLink({ PORTAL_LINK_SCHEME: 'http', PORTAL_LINK_PORT: 3000 }, 'localhost', 'support', 'abc'),
-    ).toBe('http://localhost:3000/support/tickets/abc');
   });
 });

@@ -1,4 +1,4 @@
-import { isPermanentFailure, LOGGER, type Logger } from '@helpdesk/kit';
+import { LOGGER, startJobWorker, type Logger } from '@helpdesk/kit';
 import { MikroORM, RequestContext } from '@mikro-orm/core';
 import {
   Inject,
@@ -6,8 +6,6 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
 import {
   NOTIFICATIONS_OPTIONS,
   NOTIFICATIONS_QUEUE,
@@ -17,54 +15,34 @@ import {
 } from './notification.js';
 import { NotificationsService, type DeliveryResult } from './notifications.service.js';
 
-/** The `inbox.emails` worker: a thin adapter from a job to `NotificationsService.deliver`. */
+/** The `inbox.emails` worker: a thin adapter from a job to `NotificationsService.deliver`, in a fresh ORM context. */
 @Injectable()
 export class NotificationJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private worker?: Worker<NotificationJobData, DeliveryResult, NotificationKind>;
-  private connection?: Redis;
-  private readonly logger: Logger;
+  private worker?: ReturnType<typeof startJobWorker<NotificationJobData, DeliveryResult, NotificationKind>>;
 
   constructor(
     @Inject(NOTIFICATIONS_OPTIONS) private readonly options: NotificationsModuleOptions,
-    @Inject(LOGGER) logger: Logger,
+    @Inject(LOGGER) private readonly logger: Logger,
     private readonly notifications: NotificationsService,
     private readonly orm: MikroORM,
-  ) {
-    this.logger = logger.child({ queue: NOTIFICATIONS_QUEUE });
-  }
+  ) {}
 
   onApplicationBootstrap() {
-    // A worker's own connection must retry forever (maxRetriesPerRequest: null) or BullMQ refuses it.
-    this.connection = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
-    this.worker = new Worker(NOTIFICATIONS_QUEUE, (job) => this.process(job), {
-      connection: this.connection,
-      prefix: this.options.queuePrefix,
-      concurrency: this.options.concurrency ?? 4,
-    });
-    this.worker.on('failed', (job, err) => {
-      const final = !job || err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
-      const fields = { jobId: job?.id, kind: job?.name, attemptsMade: job?.attemptsMade, err };
-      if (final) this.logger.error(fields, 'notification failed for good; kept in the failed set');
-      else this.logger.warn(fields, 'notification attempt failed; will retry');
-    });
-    this.worker.on('error', (err) => this.logger.error({ err }, 'notification worker error'));
-  }
-
-  private process(job: Job<NotificationJobData, DeliveryResult, NotificationKind>): Promise<DeliveryResult> {
-    return RequestContext.create(this.orm.em, async () => {
-      try {
-        return await this.notifications.deliver(job.id!, job.data);
-      } catch (error) {
-        // The mail server said no for good (5xx): fail now instead of asking five more times.
-        if (isPermanentFailure(error)) throw new UnrecoverableError((error as Error).message);
-        throw error;
-      }
-    });
+    this.worker = startJobWorker<NotificationJobData, DeliveryResult, NotificationKind>(
+      NOTIFICATIONS_QUEUE,
+      (job) => RequestContext.create(this.orm.em, () => this.notifications.deliver(job.id!, job.data)),
+      {
+        redisUrl: this.options.redisUrl,
+        prefix: this.options.queuePrefix,
+        logger: this.logger,
+        concurrency: this.options.concurrency ?? 4,
+        what: 'notification',
+      },
+    );
   }
 
   // Before the queue closes (onApplicationShutdown): let emails being sent finish first.
   async beforeApplicationShutdown() {
     await this.worker?.close();
-    await this.connection?.quit().catch(() => this.connection?.disconnect());
   }
 }

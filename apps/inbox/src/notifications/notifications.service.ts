@@ -1,8 +1,16 @@
-import { LOGGER, RpcClient, SERVICE_CONFIG, type Logger, type MailTransport } from '@helpdesk/kit';
+import {
+  deliverFromJob,
+  LOGGER,
+  openJobQueue,
+  portalPageUrl,
+  RpcClient,
+  SERVICE_CONFIG,
+  type Logger,
+  type MailTransport,
+} from '@helpdesk/kit';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Queue } from 'bullmq';
 import type { InboxConfig } from '../config.js';
 import { Attachment } from '../conversations/attachment.entity.js';
 import { Message } from '../conversations/message.entity.js';
@@ -17,7 +25,6 @@ import {
   type NotificationKind,
   type NotificationsModuleOptions,
 } from './notification.js';
-import { portalTicketLink } from './portal-links.js';
 
 export type DeliveryResult = { messageId: string } | { skipped: string };
 
@@ -29,7 +36,7 @@ export type DeliveryResult = { messageId: string } | { skipped: string };
 @Injectable()
 export class NotificationsService implements OnApplicationShutdown {
   readonly queue: Queue<NotificationJobData, DeliveryResult, NotificationKind>;
-  private readonly connection: Redis;
+  private readonly closeQueue: () => Promise<void>;
   private readonly logger: Logger;
 
   constructor(
@@ -41,20 +48,18 @@ export class NotificationsService implements OnApplicationShutdown {
     private readonly rpc: RpcClient,
   ) {
     this.logger = logger.child({ queue: NOTIFICATIONS_QUEUE });
-    // A few retries, then an error: the outbox row is retried later instead of hanging the relay.
-    this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: 3 });
-    this.queue = new Queue(NOTIFICATIONS_QUEUE, {
-      connection: this.connection,
-      prefix: options.queuePrefix,
-      defaultJobOptions: {
-        attempts: options.attempts ?? 6,
-        backoff: { type: 'exponential', delay: options.backoffMs ?? 2_000 },
-        removeOnComplete: { age: 24 * 60 * 60 },
-        // Failed jobs stay until someone looks at them: the dead-letter list for ops.
-        removeOnFail: false,
+    const { queue, close } = openJobQueue<NotificationJobData, DeliveryResult, NotificationKind>(
+      NOTIFICATIONS_QUEUE,
+      {
+        redisUrl: options.redisUrl,
+        prefix: options.queuePrefix,
+        logger,
+        attempts: options.attempts,
+        backoffMs: options.backoffMs,
       },
-    });
-    this.queue.on('error', (err) => this.logger.error({ err }, 'notification queue error'));
+    );
+    this.queue = queue;
+    this.closeQueue = close;
   }
 
   /** Queues the email about a message once, however often it is asked (the job id is the message's). */
@@ -77,7 +82,7 @@ export class NotificationsService implements OnApplicationShutdown {
     const portal = await this.rpc.send('identity.portal.get', { accountId });
     const domain = portal.domains.find((d) => d.primary) ?? portal.domains[0];
     const link = domain
-      ? portalTicketLink(this.config, domain.hostname, portal.general.slug, thread.ticketId)
+      ? portalPageUrl(this.config, domain.hostname, portal.general.slug, `tickets/${thread.ticketId}`)
       : null;
     const rendered = renderAgentReplyEmail({
       language: domain?.language ?? 'en',
@@ -90,7 +95,7 @@ export class NotificationsService implements OnApplicationShutdown {
       attachmentNames: attachments.map((a) => a.fileName),
       link,
     });
-    const sent = await this.transport.deliver({
+    const sent = await deliverFromJob(this.transport, {
       jobId,
       from: this.options.from,
       to: thread.requesterEmail,
@@ -101,8 +106,7 @@ export class NotificationsService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown() {
-    await this.queue.close();
-    await this.connection.quit().catch(() => this.connection.disconnect());
+    await this.closeQueue();
     this.transport.close();
   }
 }
