@@ -7,6 +7,9 @@ import {
 } from '@helpdesk/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -20,6 +23,8 @@ export interface System {
   /** The private NATS server the services use, for tests that talk to a service directly. */
   natsUrl: string;
   metricsPorts: Record<Exclude<ProcessName, 'gateway'>, number>;
+  /** FILE_STORAGE_DIR of every process: a fresh temporary directory per run, removed by close(). */
+  filesDir: string;
   /** Every JSON line each process has logged so far. */
   logs: Record<ProcessName, Record<string, unknown>[]>;
   stop(name: ProcessName, signal?: NodeJS.Signals): Promise<number | null>;
@@ -58,8 +63,10 @@ export async function startSystem(options: {
     forms: await freePort(),
     inbox: await freePort(),
   };
+  const filesDir = mkdtempSync(join(tmpdir(), 'helpdesk-e2e-files-'));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    FILE_STORAGE_DIR: filesDir,
     NATS_URL: nats.url,
     DATABASE_URL: databaseUrl,
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
@@ -133,6 +140,7 @@ export async function startSystem(options: {
     url,
     natsUrl: nats.url,
     metricsPorts,
+    filesDir,
     logs,
     start,
     stop,
@@ -152,6 +160,7 @@ export async function startSystem(options: {
       await Promise.all(names.map((name) => stop(name)));
       await nats.stop();
       await deleteRedisKeys(`${queuePrefix}:*`);
+      rmSync(filesDir, { recursive: true, force: true });
     },
   };
   try {

@@ -61,6 +61,13 @@ export const ALLOWED_ATTACHMENT_TYPES = [
 ] as const;
 export type AttachmentContentType = (typeof ALLOWED_ATTACHMENT_TYPES)[number];
 
+/**
+ * Defaults of MAX_ATTACHMENT_BYTES and MAX_ATTACHMENTS_PER_MESSAGE, in one place for the gateway
+ * (which refuses an upload while it streams) and inbox (which checks every reply again).
+ */
+export const DEFAULT_MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
+export const DEFAULT_MAX_ATTACHMENTS_PER_MESSAGE = 5;
+
 /** Where the gateway stores an upload: `attachments/<accountId>/<uuid>` in the shared file storage. */
 export const attachmentStorageKey = (accountId: string, fileId: string) =>
   `attachments/${accountId}/${fileId}`;

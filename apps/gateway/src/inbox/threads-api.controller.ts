@@ -1,0 +1,171 @@
+import {
+  AgentReplyRequest,
+  Id,
+  MessageView,
+  NoteRequest,
+  PageOf,
+  ThreadDetail,
+  ThreadSummary,
+  TimelineEntry,
+  type AttachmentInput,
+  type ErrorCode,
+} from '@helpdesk/contracts';
+import { AppError, LOGGER, parseOrThrow, RpcClient, type Logger } from '@helpdesk/kit';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { z } from 'zod';
+import { InternalUserGuard } from '../auth/internal-user.guard.js';
+import { CurrentViewer, RequirePermission, type InternalViewer } from '../auth/viewer.js';
+import { openApi } from '../http/openapi.js';
+import { AttachmentUploads } from '../uploads/attachment-uploads.js';
+import { ApiPageQuery, PageQuery } from './page-query.js';
+
+const ReplyBody = AgentReplyRequest.pick({ bodyHtml: true }).strict();
+const NoteBody = NoteRequest.pick({ bodyHtml: true, kind: true }).strict();
+
+/** A malformed id names nothing: the same 404 as an unknown one. */
+const idOr404 = (id: string, code: ErrorCode, what: string) => {
+  if (!Id.safeParse(id).success) throw new AppError(code, `${what} ${id} not found`);
+  return id;
+};
+
+/**
+ * Errors after which the service certainly stored nothing. A timeout or an internal error may come
+ * after a commit, so the files stay (and are logged) rather than risk emptying a stored message.
+ */
+const refusedForSure = (error: unknown) =>
+  error instanceof AppError && error.code !== 'SERVICE_UNAVAILABLE' && error.code !== 'INTERNAL';
+
+/** Conversations for agents with the `inbox` permission: threads, replies with attachments, notes, timelines. */
+@ApiTags('inbox')
+@Controller('api/v1')
+@UseGuards(InternalUserGuard)
+@RequirePermission('inbox')
+export class ThreadsApiController {
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly uploads: AttachmentUploads,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** A thread with every message, internal notes included. */
+  @Get('threads/:id')
+  @ApiOkResponse({ schema: openApi(ThreadDetail) })
+  get(@CurrentViewer() viewer: InternalViewer, @Param('id') id: string) {
+    return this.rpc.send('inbox.threads.get', {
+      accountId: viewer.accountId,
+      threadId: idOr404(id, 'THREAD_NOT_FOUND', 'Thread'),
+    });
+  }
+
+  /**
+   * A public reply, emailed to the requester. JSON `{ bodyHtml }`, or `multipart/form-data` with the
+   * field `bodyHtml` and up to MAX_ATTACHMENTS_PER_MESSAGE files in `attachments` (each at most
+   * MAX_ATTACHMENT_BYTES; the type is sniffed from the content, and must be PDF, an image, text, CSV,
+   * an Office document, ZIP or an email).
+   */
+  @Post('threads/:id/replies')
+  @HttpCode(201)
+  @ApiConsumes('application/json', 'multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['bodyHtml'],
+      properties: {
+        bodyHtml: {
+          type: 'string',
+          description: 'HTML; sanitised to p br strong em u ul ol li a code pre blockquote',
+        },
+        attachments: {
+          type: 'array',
+          items: { type: 'string', format: 'binary' },
+          description: 'multipart only',
+        },
+      },
+    },
+  })
+  @ApiCreatedResponse({ schema: openApi(MessageView) })
+  async reply(
+    @CurrentViewer() viewer: InternalViewer,
+    @Param('id') id: string,
+    @Req() req: Request,
+    @Body() body: unknown,
+  ) {
+    // Checked before any file is stored: a request that cannot succeed stores nothing.
+    const threadId = idOr404(id, 'THREAD_NOT_FOUND', 'Thread');
+    const reply = (bodyHtml: string, attachments: AttachmentInput[]) =>
+      this.rpc.send('inbox.messages.agentReply', {
+        accountId: viewer.accountId,
+        threadId,
+        author: { userId: viewer.id, name: viewer.name },
+        bodyHtml,
+        attachments,
+      });
+    if (!AttachmentUploads.isMultipart(req))
+      return reply(parseOrThrow(ReplyBody, body, 'reply').bodyHtml, []);
+
+    const upload = await this.uploads.receive(req, viewer.accountId, 'attachments');
+    try {
+      return await reply(parseOrThrow(ReplyBody, upload.fields, 'reply').bodyHtml, upload.attachments);
+    } catch (error) {
+      if (refusedForSure(error)) await this.uploads.discard(upload.attachments);
+      else if (upload.attachments.length)
+        this.logger.warn(
+          { storageKeys: upload.attachments.map((a) => a.storageKey) },
+          'reply outcome unknown: its uploaded files are kept',
+        );
+      throw error;
+    }
+  }
+
+  /** An internal note or comment: never shown to customers, never emailed. */
+  @Post('threads/:id/notes')
+  @HttpCode(201)
+  @ApiBody({ schema: openApi(NoteBody, 'input') })
+  @ApiCreatedResponse({ schema: openApi(MessageView) })
+  note(@CurrentViewer() viewer: InternalViewer, @Param('id') id: string, @Body() body: unknown) {
+    const threadId = idOr404(id, 'THREAD_NOT_FOUND', 'Thread');
+    const note = parseOrThrow(NoteBody, body, 'note');
+    return this.rpc.send('inbox.messages.note', {
+      accountId: viewer.accountId,
+      threadId,
+      author: { userId: viewer.id, name: viewer.name },
+      ...note,
+    });
+  }
+
+  /** A ticket's threads, the oldest (the one its requester sees in the portal) first. */
+  @Get('tickets/:id/threads')
+  @ApiOkResponse({ schema: openApi(z.array(ThreadSummary)) })
+  ticketThreads(@CurrentViewer() viewer: InternalViewer, @Param('id') id: string) {
+    return this.rpc.send('inbox.threads.ofTicket', {
+      accountId: viewer.accountId,
+      ticketId: idOr404(id, 'TICKET_NOT_FOUND', 'Ticket'),
+    });
+  }
+
+  /** A ticket's messages, newest first: public ones as `email`, notes and comments as such. */
+  @Get('tickets/:id/timeline')
+  @ApiPageQuery()
+  @ApiOkResponse({ schema: openApi(PageOf(TimelineEntry)) })
+  ticketTimeline(@CurrentViewer() viewer: InternalViewer, @Param('id') id: string, @Query() query: unknown) {
+    return this.rpc.send('inbox.timeline.get', {
+      accountId: viewer.accountId,
+      ticketId: idOr404(id, 'TICKET_NOT_FOUND', 'Ticket'),
+      ...parseOrThrow(PageQuery, query, 'query'),
+    });
+  }
+
+  /** A contact's messages on every ticket, newest first. */
+  @Get('contacts/:id/timeline')
+  @ApiPageQuery()
+  @ApiOkResponse({ schema: openApi(PageOf(TimelineEntry)) })
+  contactTimeline(@CurrentViewer() viewer: InternalViewer, @Param('id') id: string, @Query() query: unknown) {
+    return this.rpc.send('inbox.timeline.get', {
+      accountId: viewer.accountId,
+      contactId: idOr404(id, 'CONTACT_NOT_FOUND', 'Contact'),
+      ...parseOrThrow(PageQuery, query, 'query'),
+    });
+  }
+}
