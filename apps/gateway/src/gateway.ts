@@ -10,6 +10,7 @@ import { sessionMiddleware } from './auth/sessions.js';
 import type { GatewayConfig } from './config.js';
 import { sendError } from './http/error-response.js';
 import { requestContext } from './http/request-context.js';
+import { ASSETS_PATH, PUBLIC_DIR } from './portal/portal-views.js';
 import { createRedis } from './redis.js';
 
 /** Builds the gateway (middleware order matters: context, security headers, body, session, routes). */
@@ -29,6 +30,8 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   app.set('etag', false);
   app.use(requestContext(logger, metrics));
   app.use(helmet());
+  // The portal's CSS and script, before the session: static files never touch Redis.
+  app.use(ASSETS_PATH, express.static(PUBLIC_DIR, { index: false, maxAge: '7d', fallthrough: false }));
   app.use(onlyWithBody(express.json({ limit: config.BODY_LIMIT_BYTES })));
   app.use(onlyWithBody(express.urlencoded({ extended: false, limit: config.BODY_LIMIT_BYTES })));
   app.use(...sessionMiddleware(config, redis));

@@ -7,7 +7,7 @@ import type { Request, Response } from 'express';
 import { openApi } from '../http/openapi.js';
 import { InternalUserGuard } from './internal-user.guard.js';
 import { SESSION_COOKIE, startSessionClock } from './sessions.js';
-import { CurrentViewer, type Viewer } from './viewer.js';
+import { CurrentViewer, type InternalViewer } from './viewer.js';
 
 /** Passport's callback style as a promise. */
 const settled = (call: (done: (error?: unknown) => void) => void) =>
@@ -50,7 +50,7 @@ export class AuthController {
   @Get('me')
   @UseGuards(InternalUserGuard)
   @ApiOkResponse({ schema: openApi(InternalUserView) })
-  me(@CurrentViewer() viewer: Viewer) {
+  me(@CurrentViewer() viewer: InternalViewer) {
     const { kind: _kind, ...user } = viewer;
     return user;
   }

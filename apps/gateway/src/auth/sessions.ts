@@ -6,6 +6,8 @@ import passport from 'passport';
 import type { GatewayConfig } from '../config.js';
 
 export const SESSION_COOKIE = 'hd.sid';
+/** Where a session lives in Redis: this prefix and the session id. */
+export const SESSION_KEY_PREFIX = 'hd:sess:';
 
 /** How often an active session's last-seen time is written back (and its idle clock restarted). */
 const SEEN_RESOLUTION_MS = 60_000;
@@ -19,12 +21,16 @@ export function sessionMiddleware(config: GatewayConfig, redis: Redis): RequestH
   passport.serializeUser((user, done) => done(null, user));
   passport.deserializeUser((user: Express.User, done) => done(null, user));
   const absoluteMs = config.SESSION_ABSOLUTE_HOURS * 3_600_000;
-  const enforceLifetime = (req: Request, _res: Response, next: NextFunction) => {
+  const enforceLifetime = (req: Request, res: Response, next: NextFunction) => {
     const now = Date.now();
     switch (sessionClock(req.session, now, absoluteMs)) {
       case 'expired':
-        // A fresh, empty session replaces the expired one (whose data is deleted from Redis).
-        req.session.regenerate((error) => next(error));
+        // A fresh, empty session replaces the expired one (whose data is deleted from Redis); pages
+        // may tell the visitor why they have to log in again.
+        req.session.regenerate((error) => {
+          res.locals.sessionExpired = true;
+          next(error);
+        });
         return;
       case 'note-activity':
         req.session.lastSeenAt = now;
@@ -38,7 +44,7 @@ export function sessionMiddleware(config: GatewayConfig, redis: Redis): RequestH
       name: SESSION_COOKIE,
       secret: config.SESSION_SECRET,
       // No TTL refresh per request: the store's TTL follows the cookie (the absolute lifetime).
-      store: new RedisStore({ client: redis, prefix: 'hd:sess:', disableTouch: true }),
+      store: new RedisStore({ client: redis, prefix: SESSION_KEY_PREFIX, disableTouch: true }),
       resave: false,
       saveUninitialized: false,
       rolling: false,

@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import type { Response } from 'express';
+import { Liquid } from 'liquidjs';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The gateway package's root, the same from src/portal (tests) and dist/portal (the build). */
+const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const VIEWS_DIR = join(packageRoot, 'views');
+export const PUBLIC_DIR = join(packageRoot, 'public');
+/** Where the files of public/ are served (see gateway.ts). */
+export const ASSETS_PATH = '/portal-assets';
+
+/**
+ * The Content-Security-Policy of portal pages: scripts and the theme's style block only with this
+ * response's nonce, no plugins, no framing, forms only to this origin.
+ */
+export const portalCsp = (nonce: string) =>
+  [
+    "default-src 'self'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src 'self' 'nonce-${nonce}'`,
+    "img-src 'self' data: https:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+
+/** `/portal-assets/portal.css?v=<hash of the file>`: cached long, refetched when the file changes. */
+function assetUrls(): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const file of readdirSync(PUBLIC_DIR)) {
+    const hash = createHash('sha256')
+      .update(readFileSync(join(PUBLIC_DIR, file)))
+      .digest('hex')
+      .slice(0, 12);
+    urls[file.replace(/[^a-z0-9]/gi, '_')] = `${ASSETS_PATH}/${file}?v=${hash}`;
+  }
+  return urls;
+}
+
+/**
+ * Renders the portal's Liquid templates (`views/portal/*.liquid`). Every output is HTML-escaped
+ * unless a template says `| raw` (only for message bodies, which inbox sanitised with an allow-list).
+ */
+@Injectable()
+export class PortalViews {
+  private readonly liquid = new Liquid({
+    root: VIEWS_DIR,
+    extname: '.liquid',
+    cache: true,
+    outputEscape: 'escape',
+    strictFilters: true,
+    ownPropertyOnly: true,
+  });
+  private readonly assets = assetUrls();
+
+  async render(res: Response, template: string, data: Record<string, unknown>, status = 200): Promise<void> {
+    const nonce = randomBytes(16).toString('base64');
+    const html = String(
+      await this.liquid.renderFile(`portal/${template}`, { ...data, nonce, assets: this.assets }),
+    );
+    res.setHeader('Content-Security-Policy', portalCsp(nonce));
+    // Pages are per customer: never stored by shared caches or the back/forward cache.
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(status).type('html').send(html);
+  }
+}

@@ -1,0 +1,301 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startSystem, type System } from '../src/system.js';
+
+// The customer portal in a real browser (Debian's Chromium, driven by playwright-core) against the
+// whole system on the demo data: what a customer does, by the names a screen reader would read.
+// Screenshots go to SCREENSHOTS_DIR when set (docs/screenshots/ holds the committed ones), else to a
+// temporary folder.
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const screenshots = process.env.SCREENSHOTS_DIR ?? mkdtempSync(join(tmpdir(), 'portal-shots-'));
+const desktop = { width: 1280, height: 800 };
+const phone = { width: 390, height: 844 };
+
+let system: System;
+let browser: Browser;
+let base: string;
+
+beforeAll(async () => {
+  system = await startSystem({ database: 'helpdesk_test_e2e_portal_browser' });
+  // Chromium resolves localhost (and *.localhost) to this machine itself: the demo's portal domain.
+  base = system.url.replace('127.0.0.1', 'localhost');
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  mkdirSync(screenshots, { recursive: true });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await system?.close();
+});
+
+async function newPage(
+  viewport = desktop,
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport, acceptDownloads: true, locale: 'en-GB' });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  // A CSP violation or a script error shows up here.
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().includes('favicon')) errors.push(message.text());
+  });
+  return { context, page, errors };
+}
+
+async function logIn(page: Page, email = 'alice@acme.test') {
+  await page.goto(`${base}/support`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('demo-password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL(/\/support\/tickets$/);
+}
+
+/** Serious and critical WCAG 2.2 A/AA problems axe-core finds on the page, as `rule: selectors`. */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axeSource });
+  const found = await page.evaluate(`axe
+    .run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] })
+    .then((result) => result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`);
+  return found as string[];
+}
+
+/** How wide the page is laid out (wider than the viewport means sideways scrolling). */
+const scrollWidth = async (page: Page) => Number(await page.evaluate('document.documentElement.scrollWidth'));
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+
+describe('the customer portal in Chromium', () => {
+  it('logs in and lists the tickets with the default columns', async () => {
+    const { context, page, errors } = await newPage();
+    await page.goto(`${base}/support`);
+    await expect(page.getByRole('heading', { name: 'Log in' }).isVisible()).resolves.toBe(true);
+    await shot(page, 'login-desktop');
+    await logIn(page);
+    expect(await page.title()).toBe('Demo Support');
+    await expect(page.getByRole('heading', { name: 'Tickets', level: 1 }).isVisible()).resolves.toBe(true);
+    const headers = await page.getByRole('columnheader').allInnerTexts();
+    expect(headers.map((h) => h.trim())).toEqual([
+      'Subject',
+      'Requester',
+      'Created date',
+      'Ticket owner',
+      'Last activity date',
+      'Status',
+    ]);
+    await expect(page.getByRole('link', { name: 'Printer on fire' }).isVisible()).resolves.toBe(true);
+    expect(await page.getByRole('link', { name: 'Tulostin ei tulosta' }).count()).toBe(0); // Carol's (Globex)
+    for (const name of ['Export to CSV', 'Log out', 'Search'])
+      await expect(page.getByRole('button', { name }).isVisible()).resolves.toBe(true);
+    await shot(page, 'list-desktop');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('switches between organization tickets and her own, filters by status and searches', async () => {
+    const { context, page, errors } = await newPage();
+    await logIn(page);
+    const all = await page.locator('a.ticket-link').count();
+    await page.getByRole('combobox', { name: 'Show' }).selectOption({ label: 'Owned by me' });
+    await page.waitForURL(/show=mine/);
+    const mine = await page.locator('a.ticket-link').count();
+    expect(mine).toBeGreaterThan(0);
+    expect(mine).toBeLessThan(all);
+    await expect(page.getByRole('link', { name: 'Cannot log in to the VPN' }).count()).resolves.toBe(0); // Bob's
+
+    await page.getByRole('combobox', { name: 'Show' }).selectOption({ label: 'Organization tickets' });
+    await page.waitForURL((url) => !url.search.includes('show=mine'));
+    await page.getByRole('combobox', { name: 'Status' }).selectOption({ label: 'Closed' });
+    await page.waitForURL(/status=closed/);
+    const statuses = await page.locator('td.col-status').allInnerTexts();
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(new Set(statuses.map((s) => s.trim()))).toEqual(new Set(['Closed']));
+
+    await page.getByRole('combobox', { name: 'Status' }).selectOption({ label: 'All' });
+    await page.waitForURL(/status=all/);
+    await page.getByRole('searchbox', { name: 'Search tickets' }).fill('laptop');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/q=laptop/);
+    expect(await page.locator('a.ticket-link').allInnerTexts()).toEqual([
+      'Request: new laptop for the sales team',
+    ]);
+
+    await page.getByRole('link', { name: /Sort by Subject/ }).click();
+    await page.waitForURL(/sort=subject/);
+    expect(await page.getByRole('columnheader', { name: /Subject/ }).getAttribute('aria-sort')).toBe(
+      'ascending',
+    );
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('opens a ticket, replies with formatting, closes it and logs out', async () => {
+    const { context, page, errors } = await newPage();
+    await logIn(page);
+    await page.getByRole('link', { name: 'Printer on fire' }).click();
+    await page.waitForURL(/\/support\/tickets\/[0-9a-f-]{36}$/);
+    await expect(page.getByRole('heading', { name: 'Printer on fire', level: 1 }).isVisible()).resolves.toBe(
+      true,
+    );
+    await expect(page.getByText('Printer on fire. Details from the customer.').isVisible()).resolves.toBe(
+      true,
+    );
+    await shot(page, 'detail-desktop');
+
+    const editor = page.getByRole('textbox', { name: 'Your reply' });
+    await editor.click();
+    await page.getByRole('button', { name: 'Bold' }).click();
+    await page.keyboard.type('Still burning');
+    await page.getByRole('button', { name: 'Bold' }).click();
+    await page.keyboard.type(', please hurry.');
+    await page.getByLabel('Attach files').setInputFiles({
+      name: 'smoke.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('Smoke level: high\n'),
+    });
+    await page.getByRole('button', { name: 'Reply' }).click();
+    await page.waitForURL(/notice=replySent/);
+    await expect(
+      page.getByRole('status').filter({ hasText: 'Your reply was sent.' }).isVisible(),
+    ).resolves.toBe(true);
+    const last = page.locator('.message').last();
+    expect(await last.locator('strong').innerText()).toBe('Still burning');
+    expect(await last.innerText()).toContain(', please hurry.');
+    const [attachment] = await Promise.all([
+      page.waitForEvent('download'),
+      last.getByRole('link', { name: /smoke\.txt/ }).click(),
+    ]);
+    expect(readFileSync(await attachment.path(), 'utf8')).toBe('Smoke level: high\n');
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Close ticket' }).click();
+    await page.waitForURL(/notice=ticketClosedNow/);
+    await expect(page.getByText('The ticket is now closed.').isVisible()).resolves.toBe(true);
+    expect(await page.getByRole('button', { name: 'Close ticket' }).count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(/\/support\/logout$/);
+    await expect(page.getByRole('heading', { name: 'You have logged out' }).isVisible()).resolves.toBe(true);
+    await page.goto(`${base}/support/tickets`);
+    await page.waitForURL(/\/support\/login/);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('exports the filtered list to CSV with a progress page and a download', async () => {
+    const { context, page, errors } = await newPage();
+    await logIn(page);
+    await page.getByRole('combobox', { name: 'Status' }).selectOption({ label: 'Open' });
+    await page.waitForURL(/status=open/);
+    const listed = await page.locator('a.ticket-link').allInnerTexts();
+    await page.getByRole('button', { name: 'Export to CSV' }).click();
+    await page.waitForURL(/\/support\/exports\/[0-9a-f-]{36}$/);
+    const link = page.getByRole('link', { name: 'Download CSV' });
+    await link.waitFor({ state: 'visible', timeout: 20_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const csv = readFileSync(await download.path(), 'utf8')
+      .replace(/^\uFEFF/, '')
+      .trim();
+    const rows = csv.split(/\r?\n/);
+    expect(rows[0]).toBe('Subject,Requester,Created date,Ticket owner,Last activity date,Status');
+    expect(rows).toHaveLength(listed.length + 1);
+    for (const subject of listed) expect(csv).toContain(subject);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('fits a phone screen', async () => {
+    const { context, page, errors } = await newPage(phone);
+    await page.goto(`${base}/support`);
+    await shot(page, 'login-phone');
+    await logIn(page);
+    // No sideways scrolling: the table turns into cards.
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(phone.width);
+    await shot(page, 'list-phone');
+    await page.getByRole('link', { name: 'Cannot log in to the VPN' }).click();
+    await page.waitForURL(/\/support\/tickets\/[0-9a-f-]{36}$/);
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(phone.width);
+    await shot(page, 'detail-phone');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('has no serious or critical accessibility problems (axe-core) on its pages', async () => {
+    // axe is injected as an inline script, which the portal's CSP rightly refuses: this context only.
+    const context = await browser.newContext({ viewport: desktop, bypassCSP: true });
+    const page = await context.newPage();
+    const problems: Record<string, string[]> = {};
+    const check = async (name: string) => (problems[name] = await accessibilityProblems(page));
+    await page.goto(`${base}/support/login`);
+    await check('login');
+    await page.getByLabel('Email').fill('bob@acme.test');
+    await page.getByLabel('Password').fill('demo-password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(/\/support\/tickets$/);
+    await check('list');
+    await page.goto(`${base}/support/tickets?q=nothing-matches-this`);
+    await check('empty list');
+    await page.goto(`${base}/support/tickets`);
+    await page.getByRole('link', { name: 'Email bounces from acme.test' }).click();
+    await page.waitForURL(/\/support\/tickets\/[0-9a-f-]{36}$/);
+    await check('detail');
+    await page.goto(`${base}/support/tickets`);
+    await page.getByRole('button', { name: 'Export to CSV' }).click();
+    await page.waitForURL(/\/support\/exports\//);
+    await check('export');
+    await page.goto(`${base}/support/tickets/00000000-0000-4000-8000-000000000000`);
+    await check('not found');
+    await page.setViewportSize(phone);
+    await page.goto(`${base}/support/tickets`);
+    await check('list on a phone');
+    await page.goto(`${base}/support/logout`);
+    await page.getByRole('button', { name: 'Log out' }).first().click();
+    await page.waitForURL(/\/support\/logout$/);
+    await check('logged out');
+    expect(problems).toEqual({
+      login: [],
+      list: [],
+      'empty list': [],
+      detail: [],
+      export: [],
+      'not found': [],
+      'list on a phone': [],
+      'logged out': [],
+    });
+    await context.close();
+  });
+
+  it('speaks Finnish on the Finnish domain', async () => {
+    const { context, page } = await newPage();
+    await page.goto(`${base.replace('localhost', 'fi.localhost')}/support`);
+    expect(await page.getAttribute('html', 'lang')).toBe('fi');
+    await page.getByLabel('Sähköposti').fill('alice@acme.test');
+    await page.getByLabel('Salasana').fill('demo-password');
+    await page.getByRole('button', { name: 'Kirjaudu sisään' }).click();
+    await page.waitForURL(/\/support\/tickets$/);
+    for (const name of ['Vie CSV-tiedostoon', 'Kirjaudu ulos', 'Hae'])
+      await expect(page.getByRole('button', { name }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('combobox', { name: 'Näytä' }).isVisible()).resolves.toBe(true);
+    await shot(page, 'list-desktop-fi');
+    await context.close();
+  });
+});
