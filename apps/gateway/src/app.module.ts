@@ -4,8 +4,11 @@ import { APP_FILTER } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import { AuthController } from './auth/auth.controller.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config.js';
+import { FormsModule } from './forms/forms.module.js';
 import { HealthController } from './health/health.controller.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
+import { InboxApiModule } from './inbox/inbox-api.module.js';
+import { PortalModule } from './portal/portal.module.js';
 import { REDIS } from './redis.js';
 import { TicketsApiController } from './tickets/tickets-api.controller.js';
 
@@ -23,6 +26,8 @@ export class AppModule {
   static forRoot(config: GatewayConfig, logger: Logger, redis: Redis, metrics: Metrics): DynamicModule {
     return {
       module: AppModule,
+      // PortalModule last: its `/:slug` routes match any single path segment, so every other route goes first.
+      imports: [InboxApiModule, FormsModule, PortalModule],
       controllers: [AuthController, TicketsApiController, HealthController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },

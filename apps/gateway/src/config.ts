@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_ATTACHMENT_BYTES, DEFAULT_MAX_ATTACHMENTS_PER_MESSAGE } from '@helpdesk/contracts';
 import { CommonEnv, envPort, envUrl, loadConfig } from '@helpdesk/kit';
 import { z } from 'zod';
 
@@ -32,8 +33,39 @@ export const GatewayEnv = CommonEnv.extend({
     .min(1_024)
     .max(50 * 1024 * 1024)
     .default(1024 * 1024),
+  /** Public form submissions (POST /forms/v1/submit/…): at most this many per client address in a window… */
+  FORMS_SUBMIT_LIMIT_PER_IP: z.coerce.number().int().min(1).max(100_000_000).default(20),
+  /** …and at most this many to one form from everyone together. */
+  FORMS_SUBMIT_LIMIT_PER_FORM: z.coerce.number().int().min(1).max(100_000_000).default(600),
+  /** The rate limits' window (fixed, starting at a window's first submission). */
+  FORMS_SUBMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** Largest public form submission accepted (at most BODY_LIMIT_BYTES, which the body parser enforces). */
+  FORMS_SUBMIT_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(50 * 1024 * 1024)
+    .default(64 * 1024),
   /** Set when a reverse proxy terminates TLS, so cookies get Secure and client IPs are right. */
   TRUST_PROXY: flag.default(false),
+  /**
+   * The shared file storage (the same directory as tickets' and inbox's): uploads are stored under
+   * `attachments/<accountId>/<uuid>`, downloads are read from the key the owning service names.
+   */
+  FILE_STORAGE_DIR: z.string().min(1).default('var/files'),
+  /** An upload larger than this is refused while it streams (413) and its partial file removed. */
+  MAX_ATTACHMENT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1024 * 1024 * 1024)
+    .default(DEFAULT_MAX_ATTACHMENT_BYTES),
+  MAX_ATTACHMENTS_PER_MESSAGE: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(DEFAULT_MAX_ATTACHMENTS_PER_MESSAGE),
 });
 export type GatewayConfig = z.output<typeof GatewayEnv>;
 

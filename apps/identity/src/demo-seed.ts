@@ -133,3 +133,27 @@ export async function seedIdentityDemo(orm: MikroORM): Promise<IdentityDemo> {
     agent: { id: agent.id, email: agent.email, firstName: 'Sam', lastName: 'Agent' },
   };
 }
+
+/**
+ * Connects the demo portal's support form (SPEC demo data: "support form connected") to the form the
+ * forms seed made. Only while no form is connected: an admin's later choice is kept. The forms seed
+ * made the form with ticket properties and automatic ticket creation, which identity.portal.update
+ * would check with the forms service; the seed runs without services.
+ */
+export async function connectDemoSupportForm(
+  orm: MikroORM,
+  formId: string,
+): Promise<{ connected: boolean; formId: string | null }> {
+  const em = orm.em.fork();
+  const account = await em.findOneOrFail(Account, { name: 'Demo' });
+  const portal = await em.findOneOrFail(Portal, { accountId: account.id });
+  if (portal.supportForm.connected) return { connected: false, formId: portal.supportForm.formId };
+  portal.supportForm = {
+    connected: true,
+    menuText: 'Submit a ticket',
+    headerText: 'How can we help?',
+    formId,
+  };
+  await em.flush();
+  return { connected: true, formId };
+}

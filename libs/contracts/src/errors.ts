@@ -61,6 +61,11 @@ export const ErrorKinds = {
   ATTACHMENT_TYPE_NOT_ALLOWED: 'invalid',
   /** An attachment whose storage key is not this account's upload, whose file is missing, or that is on another message already. */
   ATTACHMENT_INVALID: 'invalid',
+  FORM_NOT_FOUND: 'not_found',
+  /** A form the customer portal's support form is connected to cannot be deleted or lose what makes it one (S5). */
+  FORM_IN_USE: 'conflict',
+  /** Too many form submissions from one address or to one form in the current window (the answer says when to retry). */
+  TOO_MANY_SUBMISSIONS: 'rate_limited',
   SERVICE_UNAVAILABLE: 'unavailable',
   INTERNAL: 'internal',
 } as const;

@@ -67,6 +67,17 @@ export const UpdateContactRequest = AccountScoped.extend({
   primaryCompanyId: Id.nullable().optional(),
   properties: PropertyValues.optional(),
 });
+/**
+ * The contact with this email, created when there is none (race-safe on the unique email). Names and
+ * custom property values fill only what the contact has no value for, so a public form can never
+ * overwrite what a contact or an agent entered; values that do not fit the definitions are skipped.
+ */
+export const FindOrCreateContactRequest = AccountScoped.extend({
+  email: Email,
+  firstName: name.optional(),
+  lastName: name.optional(),
+  properties: PropertyValues.optional(),
+});
 export const ListContactsRequest = AccountScoped.extend({
   ...PageRequest.shape,
   /** Matches email, first or last name (case-insensitive, anywhere in the text). */
@@ -235,6 +246,7 @@ export const IdentityRpc = {
   'identity.contacts.get': rpc(AccountScoped.extend({ id: Id }), ContactView),
   'identity.contacts.update': rpc(UpdateContactRequest, ContactView),
   'identity.contacts.list': rpc(ListContactsRequest, PageOf(ContactView)),
+  'identity.contacts.findOrCreate': rpc(FindOrCreateContactRequest, ContactView),
   'identity.companies.create': rpc(CreateCompanyRequest, CompanyView),
   'identity.companies.get': rpc(AccountScoped.extend({ id: Id }), CompanyView),
   'identity.companies.update': rpc(UpdateCompanyRequest, CompanyView),

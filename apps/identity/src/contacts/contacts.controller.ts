@@ -28,6 +28,11 @@ export class ContactsController {
     return this.contacts.list(request);
   }
 
+  @Serves('identity.contacts.findOrCreate')
+  findOrCreate(@Payload() request: RpcPayload<'identity.contacts.findOrCreate'>) {
+    return this.contacts.findOrCreate(request);
+  }
+
   @Serves('identity.companies.create')
   createCompany(@Payload() request: RpcPayload<'identity.companies.create'>) {
     return this.contacts.createCompany(request);

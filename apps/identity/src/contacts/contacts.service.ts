@@ -74,6 +74,41 @@ export class ContactsService {
     return toContactView(contact);
   }
 
+  /**
+   * The contact with this email, or a new one (form submissions). Race-safe: when two requests create
+   * the same email at once, the unique (account, email) index lets one insert win and the other reads
+   * it. On an existing contact, names and property values fill blanks only; values that do not fit the
+   * definitions are skipped rather than failing (a delivery that is retried must not fail forever).
+   */
+  async findOrCreate({
+    accountId,
+    email,
+    firstName,
+    lastName,
+    properties = {},
+  }: RpcPayload<'identity.contacts.findOrCreate'>): Promise<ContactView> {
+    const fitting = await this.fittingProperties(accountId, properties);
+    const existing = await this.em.findOne(Contact, { accountId, email });
+    if (existing) return toContactView(await this.fillBlanks(existing, firstName, lastName, fitting));
+    await requireAccount(this.em, accountId);
+    const contact = this.em.create(Contact, {
+      accountId,
+      email,
+      firstName: firstName ?? '',
+      lastName: lastName ?? '',
+      properties: Object.fromEntries(Object.entries(fitting).filter(([, value]) => value !== null)),
+    });
+    try {
+      await this.em.flush();
+      return toContactView(contact);
+    } catch (error) {
+      if (!(error instanceof UniqueConstraintViolationException)) throw error;
+      this.em.clear();
+      const winner = await this.em.findOneOrFail(Contact, { accountId, email });
+      return toContactView(await this.fillBlanks(winner, firstName, lastName, fitting));
+    }
+  }
+
   async list({
     accountId,
     after,
@@ -199,6 +234,37 @@ export class ContactsService {
       throw error;
     }
     return contactPropertyDefinitions([property]).at(-1)!;
+  }
+
+  /** The property values that fit the account's definitions (the others are dropped). */
+  private async fittingProperties(accountId: string, properties: Record<string, unknown>) {
+    if (Object.keys(properties).length === 0) return {};
+    const definitions = await this.em.find(ContactProperty, { accountId });
+    const problems = propertyValueProblems(properties, definitions, 'contact');
+    return Object.fromEntries(
+      Object.entries(properties).filter(([name]) => !(`properties.${name}` in problems)),
+    );
+  }
+
+  /** Sets what the contact has no value for yet; never overwrites. */
+  private async fillBlanks(
+    contact: Contact,
+    firstName: string | undefined,
+    lastName: string | undefined,
+    properties: Record<string, unknown>,
+  ): Promise<Contact> {
+    let changed = false;
+    if (firstName && !contact.firstName) [contact.firstName, changed] = [firstName, true];
+    if (lastName && !contact.lastName) [contact.lastName, changed] = [lastName, true];
+    const missing = Object.entries(properties).filter(
+      ([name, value]) => value !== null && (contact.properties[name] ?? null) === null,
+    );
+    if (missing.length) {
+      contact.properties = { ...contact.properties, ...Object.fromEntries(missing) };
+      changed = true;
+    }
+    if (changed) await this.em.flush();
+    return contact;
   }
 
   private async checkReferences(

@@ -341,12 +341,28 @@ export class PortalsService {
           problems[`visibility.${path}`] = messages;
         return problems;
       }
+      case 'supportForm': {
+        // Forms belong to the forms service: a connected form must exist there, contain ticket
+        // properties and create tickets in an inbox or help desk (S5).
+        const { connected, formId } = settings as PortalSettings['supportForm'];
+        if (!connected || !formId) return {};
+        try {
+          const form = await this.rpc.send('forms.get', { accountId, id: formId });
+          if (!form.containsTicketProperties)
+            return { formId: ['must be a form that contains ticket properties'] };
+          if (!form.usableAsSupportForm)
+            return { formId: ['must have automatic ticket creation on, into an inbox or help desk'] };
+          return {};
+        } catch (error) {
+          if (error instanceof AppError && error.code === 'FORM_NOT_FOUND')
+            return { formId: ['is not a form of this account'] };
+          throw error;
+        }
+      }
       case 'general':
-      case 'supportForm':
       case 'theme':
       case 'systemPages':
-        // The inbox destination and the support form are checked against their owners once the
-        // inbox and forms services serve those lookups.
+        // The inbox destination (general) is not checked against the inbox service yet.
         return {};
     }
   }

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { FormsApiController } from './forms-api.controller.js';
+import { FormsSubmitController } from './forms-submit.controller.js';
+import { SubmissionRateLimiter } from './submission-rate-limiter.js';
+
+/** Public form submissions (native and HubSpot-shaped) and the admin forms API. */
+@Module({
+  controllers: [FormsSubmitController, FormsApiController],
+  providers: [SubmissionRateLimiter],
+})
+export class FormsModule {}

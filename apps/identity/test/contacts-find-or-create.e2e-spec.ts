@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { RpcClient } from '@helpdesk/kit';
+import { withDatabase } from '@helpdesk/testing';
+import { randomUUID } from 'node:crypto';
+import { rejection, startIdentity, type IdentityUnderTest } from './identity-under-test.js';
+
+// identity.contacts.findOrCreate: how a form submission finds its requester (forms' relay calls it).
+
+let identity: IdentityUnderTest;
+let client: RpcClient;
+let accountId: string;
+
+beforeAll(async () => {
+  identity = await startIdentity('helpdesk_test_identity_find_or_create');
+  client = identity.client;
+  accountId = identity.demo.accountId;
+  await client.send('identity.contactProperties.create', {
+    accountId,
+    name: 'seats',
+    label: 'Seats',
+    type: 'number',
+  });
+  await client.send('identity.contactProperties.create', {
+    accountId,
+    name: 'plan',
+    label: 'Plan',
+    type: 'enumeration',
+    options: [{ value: 'pro', label: 'Pro' }],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await identity?.stop();
+});
+
+const contactRows = (email: string) =>
+  withDatabase(identity.databaseUrl, async (db) => {
+    const result = await db.query('select id from identity.contact where account_id = $1 and email = $2', [
+      accountId,
+      email,
+    ]);
+    return result.rows.map((row: { id: string }) => row.id);
+  });
+
+describe('identity.contacts.findOrCreate', () => {
+  it('creates a missing contact with the names and the property values that fit', async () => {
+    const contact = await client.send('identity.contacts.findOrCreate', {
+      accountId,
+      email: ' Gina@Example.TEST ',
+      firstName: 'Gina',
+      lastName: 'Green',
+      properties: { seats: 3, plan: 'gold', nope: 'x' },
+    });
+    expect(contact).toMatchObject({
+      email: 'gina@example.test',
+      firstName: 'Gina',
+      lastName: 'Green',
+      primaryCompanyId: null,
+      properties: { seats: 3 },
+    });
+    expect(await contactRows('gina@example.test')).toEqual([contact.id]);
+  });
+
+  it('finds an existing contact and fills only what it has no value for', async () => {
+    const alice = identity.demo.contacts['alice@acme.test'];
+    const found = await client.send('identity.contacts.findOrCreate', {
+      accountId,
+      email: 'ALICE@acme.test',
+      firstName: 'Mallory',
+      lastName: 'Mallet',
+      properties: { seats: 7 },
+    });
+    expect(found).toMatchObject({
+      id: alice.id,
+      firstName: 'Alice',
+      lastName: 'Anderson',
+      primaryCompanyId: alice.companyId,
+      properties: { seats: 7 },
+    });
+    const again = await client.send('identity.contacts.findOrCreate', {
+      accountId,
+      email: 'alice@acme.test',
+      properties: { seats: 99, plan: 'pro' },
+    });
+    expect(again.properties).toEqual({ seats: 7, plan: 'pro' });
+  });
+
+  it('makes one contact when many ask for the same new email at once', async () => {
+    const email = `race-${randomUUID().slice(0, 8)}@example.test`;
+    const answers = await Promise.all(
+      Array.from({ length: 25 }, (_, i) =>
+        client.send('identity.contacts.findOrCreate', { accountId, email, firstName: `Racer ${i}` }),
+      ),
+    );
+    const ids = new Set(answers.map((contact) => contact.id));
+    expect(ids.size).toBe(1);
+    expect(await contactRows(email)).toEqual([...ids]);
+    expect(answers.every((contact) => contact.firstName.startsWith('Racer'))).toBe(true);
+  });
+
+  it('refuses an account that does not exist and an email that is not one', async () => {
+    expect(
+      (
+        await rejection(
+          client.send('identity.contacts.findOrCreate', { accountId: randomUUID(), email: 'a@b.test' }),
+        )
+      )?.code,
+    ).toBe('ACCOUNT_NOT_FOUND');
+    expect(
+      await rejection(client.send('identity.contacts.findOrCreate', { accountId, email: 'not an email' })),
+    ).toMatchObject({ code: 'VALIDATION_FAILED', fields: { email: ['must be an email address'] } });
+  });
+});
