@@ -1,6 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
+import { stringify } from 'csv-stringify/sync';
 import type { TicketListRow } from '../tickets/ticket-query.js';
-import { exportFileName, exportRecords, formatDateTime, type ExportLayout } from './export-format.js';
+import {
+  csvField,
+  exportCsv,
+  exportFields,
+  exportFileName,
+  exportRecords,
+  exportStatement,
+  formatDateTime,
+  type CsvValue,
+  type ExportLayout,
+} from './export-format.js';
 
 const stage = '00000000-0000-4000-8000-000000000001';
 const pipeline = '00000000-0000-4000-8000-000000000002';
@@ -54,6 +65,43 @@ describe('formatDateTime', () => {
     expect(formatDateTime('2026-01-07T09:03:00.000Z', 'fi')).toBe('7.1.2026 9.03');
     expect(formatDateTime('2026-01-07T23:30:00+02:00', 'en')).toBe('7 Jan 2026 21:30');
     expect(formatDateTime(null, 'fi')).toBe('');
+  });
+});
+
+describe('formatDateTime, read by position', () => {
+  // The pattern the positional reading replaces, as a reference.
+  const reference = (value: string, language: 'en' | 'fi') => {
+    const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(value)!;
+    const [, year, month, day, hour, minute] = match;
+    const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    return language === 'fi'
+      ? `${Number(day)}.${Number(month)}.${year} ${Number(hour)}.${minute}`
+      : `${Number(day)} ${months[Number(month) - 1]} ${year} ${hour}:${minute}`;
+  };
+
+  it('writes timestamps across the years as the pattern did, also from its cache', () => {
+    let at = Date.UTC(1999, 11, 31, 23, 59, 59, 999);
+    for (let i = 0; i < 2_000; i++) {
+      const iso = new Date(at).toISOString();
+      for (const language of ['en', 'fi'] as const) {
+        expect(formatDateTime(iso, language)).toBe(reference(iso, language));
+        expect(formatDateTime(iso, language)).toBe(reference(iso, language));
+      }
+      at += 19_799_329_981; // about seven and a half months and odd minutes
+    }
+  });
+
+  it('writes digits that are no real date or time as they are, as the pattern did', () => {
+    for (const odd of [
+      '2026-00-00T24:60Z',
+      '0000-13-99T99:99:99.999Z',
+      '2026-11-07T09:05Z',
+      '2026-11-07T09:05:00Z',
+    ])
+      for (const language of ['en', 'fi'] as const)
+        expect(formatDateTime(odd, language)).toBe(reference(odd, language));
+    expect(formatDateTime('2026-11-07 09:05Z', 'en')).toBe('');
+    expect(formatDateTime('Z', 'fi')).toBe('');
   });
 });
 
@@ -122,6 +170,146 @@ describe('exportRecords', () => {
       }),
     );
     expect(record(row())).toEqual(['C-12', 5, 'true', '["a"]', '', '', 'Support', 'Waiting on us', 'Portal']);
+  });
+});
+
+describe('csvField', () => {
+  // csv-stringify with the options the exports used, and line breaks quoted wherever they are.
+  const reference = (values: CsvValue[]) =>
+    stringify([values], { escape_formulas: true, record_delimiter: 'windows', quote_record_delimiter: true });
+  const awkward: CsvValue[] = [
+    '',
+    'plain',
+    'a,b',
+    'say "hi"',
+    '"',
+    'line\r\nbreak',
+    'lone\nLF',
+    'lone\rCR',
+    'ends in CR\r',
+    '=1+2',
+    '+49 123',
+    '-5',
+    '@SUM(A1)',
+    '\tindented',
+    '\rcarriage',
+    '\uFF1D1',
+    '\uFF0B1',
+    '\uFF0D1',
+    '\uFF20x',
+    "'quoted already",
+    '=HYPERLINK("http://x", "y, z")',
+    ' spaced ',
+    'Hämäläinen ✓ 日本',
+    0,
+    -1.5,
+    42,
+    Number.NaN,
+    1e21,
+  ];
+
+  it('writes each value as csv-stringify does: formulas escaped, quotes doubled, separators quoted', () => {
+    for (const value of awkward) expect(csvField(value) + ',x\r\n').toBe(reference([value, 'x']));
+  });
+
+  it('quotes a lone CR or LF, which would otherwise end the record in a spreadsheet', () => {
+    expect(csvField('lone\nLF')).toBe('"lone\nLF"');
+    expect(csvField('lone\rCR')).toBe('"lone\rCR"');
+  });
+});
+
+const sampleRows = [
+  row(),
+  row({ subject: '=cmd|"/c calc"!A1, really', closed: true, priority: null, ownerId: null }),
+  row({
+    subject: '-',
+    requesterName: '@bob',
+    ownerFirstName: '+Sam',
+    closedAt: '2026-11-28T08:00:00.000Z',
+  }),
+  row({ subject: 'two\r\nlines', properties: null, source: 'email' }),
+];
+const sampleLayouts = [
+  layout(),
+  layout({ language: 'fi', showStages: true }),
+  layout({
+    columns: [
+      { property: 'requester', label: '=Requester' },
+      { property: 'requester_email', label: 'Email, primary' },
+      { property: 'contract', label: 'Contract' },
+      { property: 'seats', label: 'Seats' },
+      { property: 'tags', label: 'Tags' },
+      { property: 'content', label: 'Description' },
+      { property: 'source', label: 'Source' },
+    ],
+    ownerDisplay: { mode: 'full_name', alias: null },
+  }),
+];
+
+describe('exportCsv', () => {
+  it('writes the same file as exportRecords through csv-stringify: BOM, header, CRLF records', () => {
+    for (const each of sampleLayouts) {
+      const { header, record } = exportRecords(each);
+      const { head, line } = exportCsv(each);
+      const expected = stringify([header, ...sampleRows.map(record)], {
+        bom: true,
+        escape_formulas: true,
+        record_delimiter: 'windows',
+      });
+      expect(Buffer.from(head + sampleRows.map(line).join(''), 'utf8')).toEqual(
+        Buffer.from(expected, 'utf8'),
+      );
+    }
+  });
+});
+
+describe('exportFields and exportStatement', () => {
+  it('selects only the row fields the columns read', () => {
+    expect(exportFields(layout())).toEqual([
+      'subject',
+      'closed',
+      'priority',
+      'ownerId',
+      'ownerFirstName',
+      'ownerLastName',
+      'createdAt',
+      'lastActivityAt',
+      'closedAt',
+    ]);
+    expect(
+      exportFields({
+        columns: [
+          { property: 'contract', label: 'C' },
+          { property: 'seats', label: 'S' },
+        ],
+        showStages: false,
+      }),
+    ).toEqual(['properties']);
+    expect(
+      exportFields(layout({ showStages: true, columns: [{ property: 'status', label: 'Status' }] })),
+    ).toEqual(['closed', 'stageId']);
+    expect(exportFields(layout({ columns: [{ property: 'content', label: 'Description' }] }))).toEqual([
+      'id',
+    ]);
+  });
+
+  it('reads exactly those fields, and only them, from the list statement', () => {
+    const [, select] = /^select (.*) from \(select 1\) as listed$/.exec(
+      exportStatement('select 1', ['subject', 'createdAt']),
+    )!;
+    expect(select).toBe('"subject", "createdAt"');
+    const fields = exportFields(sampleLayouts[2]);
+    const picked = Object.fromEntries(fields.map((field) => [field, sampleRows[0][field]]));
+    // Every cell gives the same value from the fields alone as from the whole row.
+    expect(exportCsv(sampleLayouts[2]).line(picked as unknown as TicketListRow)).toBe(
+      exportCsv(sampleLayouts[2]).line(sampleRows[0]),
+    );
+    for (const each of sampleLayouts) {
+      const only = Object.fromEntries(exportFields(each).map((field) => [field, sampleRows[1][field]]));
+      expect(exportCsv(each).line(only as unknown as TicketListRow)).toBe(
+        exportCsv(each).line(sampleRows[1]),
+      );
+    }
   });
 });
 

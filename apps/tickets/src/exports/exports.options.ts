@@ -15,7 +15,10 @@ export interface ExportsModuleOptions {
   backoffMs?: number;
   /** Exports written in parallel by one process (default 2). */
   concurrency?: number;
-  /** `rows` is updated after every this many rows (default 5 000). */
+  /**
+   * `rows` is updated after every this many rows (default 20 000: about ten updates a second at the
+   * measured 200 000+ rows/s; each is a statement and an ORM call, so not every few thousand rows).
+   */
   progressEvery?: number;
   /** Exports one contact may have queued or running at once (default 3). */
   maxInFlightPerContact?: number;
