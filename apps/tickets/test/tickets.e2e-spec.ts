@@ -444,7 +444,7 @@ describe('tickets service over NATS', () => {
       ).rejects.toMatchObject(notFound);
       await expect(open('Carol secret globex plan', asAlice)).rejects.toMatchObject(notFound);
       await expect(open(otherAccountTicket.id, asAlice)).rejects.toMatchObject(notFound);
-      const highOnly = { groups: [[{ property: 'priority', operator: 'eq', value: 'high' }]] };
+      const highOnly = { groups: [[{ property: 'priority', operator: 'eq' as const, value: 'high' }]] };
       await expect(open('Alice invoice question', asAlice, highOnly)).rejects.toMatchObject(notFound);
       // What the detail page cannot show cannot be closed either.
       await expect(

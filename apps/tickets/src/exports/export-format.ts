@@ -260,17 +260,6 @@ export function exportFields(layout: Pick<ExportLayout, 'columns' | 'showStages'
   return fields.size ? [...fields] : ['id'];
 }
 
-/**
- * The list's statement as a derived table, selecting only the row fields the export's columns read
- * (`TicketListRow`'s names are the statement's column names): PostgreSQL then skips the rest of the
- * select list (the timestamps' `to_char`, the sort value, unused ids and JSON) and sends and `pg`
- * parses a third of the text. The derived table keeps the list's order: it has no joins, grouping or
- * ordering of its own, so PostgreSQL scans the ordered subquery as it comes.
- */
-export function exportStatement(listSql: string, fields: readonly (keyof TicketListRow)[]): string {
-  return `select ${fields.map((field) => `"${field}"`).join(', ')} from (${listSql}) as listed`;
-}
-
 /** The UTF-8 byte order mark: spreadsheet programs then read the file as UTF-8. */
 export const BOM = '\uFEFF';
 /** Windows line ends, which every spreadsheet program reads. */

@@ -22,13 +22,7 @@ import {
   type ExportsJobData,
   type ExportsJobName,
 } from './export.js';
-import {
-  exportCsv,
-  exportFields,
-  exportFileName,
-  exportStatement,
-  type ExportLayout,
-} from './export-format.js';
+import { exportCsv, exportFields, exportFileName, type ExportLayout } from './export-format.js';
 import { EXPORTS_OPTIONS, type ExportsModuleOptions } from './exports.options.js';
 import { TicketExport, type TicketExportRequest } from './ticket-export.entity.js';
 
@@ -152,7 +146,6 @@ export class ExportsService implements OnApplicationShutdown {
     );
     const { definitions, stageLabels } = await this.properties.definitionsOf(entity.accountId);
     const pipelines = definitions.find((definition) => definition.name === 'pipeline')?.options ?? [];
-    const { sql, params } = compileTicketList(listInput(request, definitions));
     const layout: ExportLayout = {
       columns: request.columns,
       showStages: request.showStages,
@@ -161,6 +154,10 @@ export class ExportsService implements OnApplicationShutdown {
       stageLabels,
       pipelineLabels: new Map(pipelines.map((option) => [option.value, option.label])),
     };
+    const { sql, params } = compileTicketList({
+      ...listInput(request, definitions),
+      fields: exportFields(layout),
+    });
     const { head, line } = exportCsv(layout);
 
     const key = exportStorageKey(entity.accountId, entity.id);
@@ -170,9 +167,7 @@ export class ExportsService implements OnApplicationShutdown {
     const progress = (count: number) =>
       em.nativeUpdate(TicketExport, { id: exportId, status: 'running' }, { rows: count });
     const rows = await withPooledConnection(this.em, async (connection) => {
-      const stream = connection.query(
-        new QueryStream(exportStatement(sql, exportFields(layout)), params, { batchSize: BATCH_ROWS }),
-      );
+      const stream = connection.query(new QueryStream(sql, params, { batchSize: BATCH_ROWS }));
       // The stream's cursor hands out whole batches: no promise, event or stream step per row.
       const cursor = stream.cursor as RowCursor;
       const read = () => {

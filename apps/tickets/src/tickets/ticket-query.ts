@@ -412,6 +412,11 @@ export interface TicketListInput {
   after?: TicketListAfter;
   /** Rows per page (the statement returns one more); null: every matching row, no LIMIT (exports). */
   limit: number | null;
+  /**
+   * Only these fields of each row (an export reads a few; PostgreSQL then skips formatting and
+   * sending the rest). Default: all of them, and the sort value for the next page's cursor.
+   */
+  fields?: readonly (keyof TicketListRow)[];
   definitions: readonly TicketProperty[];
 }
 
@@ -443,12 +448,28 @@ export interface TicketListRow {
 export const isoUtc = (column: string) =>
   `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-const listColumns = `id, subject, priority, pipeline_id as "pipelineId", stage_id as "stageId", closed,
-    owner_id as "ownerId", owner_first_name as "ownerFirstName", owner_last_name as "ownerLastName",
-    requester_contact_id as "requesterContactId", requester_name as "requesterName",
-    requester_email as "requesterEmail", company_id as "companyId", source, properties,
-    ${isoUtc('created_at')} as "createdAt", ${isoUtc('last_activity_at')} as "lastActivityAt",
-    ${isoUtc('closed_at')} as "closedAt"`;
+/** Each field of a list row and the SQL that reads it (aliases are the row's property names). */
+const listColumnSql: Record<Exclude<keyof TicketListRow, 'sortValue'>, string> = {
+  id: 'id',
+  subject: 'subject',
+  priority: 'priority',
+  pipelineId: 'pipeline_id',
+  stageId: 'stage_id',
+  closed: 'closed',
+  ownerId: 'owner_id',
+  ownerFirstName: 'owner_first_name',
+  ownerLastName: 'owner_last_name',
+  requesterContactId: 'requester_contact_id',
+  requesterName: 'requester_name',
+  requesterEmail: 'requester_email',
+  companyId: 'company_id',
+  source: 'source',
+  properties: 'properties',
+  createdAt: isoUtc('created_at'),
+  lastActivityAt: isoUtc('last_activity_at'),
+  closedAt: isoUtc('closed_at'),
+};
+const allListFields = Object.keys(listColumnSql) as Exclude<keyof TicketListRow, 'sortValue'>[];
 
 /** How a sort property orders rows: its SQL value, what a cursor carries and how it is read back. */
 interface SortKey {
@@ -525,7 +546,11 @@ export function compileTicketList(input: TicketListInput): { sql: string; params
   const direction = sort.direction;
   if (after) where.push(keyset(key, direction, after, params));
 
-  const sql = `select ${listColumns}, ${key.select} as "sortValue"
+  const fields = input.fields ?? [...allListFields, 'sortValue'];
+  const selected = fields.map((field) =>
+    field === 'sortValue' ? `${key.select} as "sortValue"` : `${listColumnSql[field]} as "${field}"`,
+  );
+  const sql = `select ${selected.join(', ')}
   from tickets.ticket
   where ${where.join('\n    and ')}
   order by ${key.sql} ${direction}${key.notNull ? '' : ' nulls last'}, id ${direction}${
