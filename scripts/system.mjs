@@ -101,38 +101,11 @@ export async function seedDemo() {
     { capture: true },
   );
   // The support form sends its tickets to the Support inbox, and the portal connects it (SPEC demo data).
-  const { accountId } = JSON.parse(demo);
-  const supportInboxId = await demoSupportInboxId(accountId, inbox.trim().split('\n').at(-1));
-  if (supportInboxId) {
-    const forms = await run('node', ['apps/forms/dist/seed.js', demo, supportInboxId], { capture: true });
-    const { supportFormId } = JSON.parse(forms.trim().split('\n').at(-1));
-    await run('node', ['apps/identity/dist/seed.js', '--support-form', supportFormId], { capture: true });
-  } else console.error('No "Support inbox" in the demo account: the demo support form is not seeded.');
+  const { inboxIds } = JSON.parse(inbox.trim().split('\n').at(-1));
+  const forms = await run('node', ['apps/forms/dist/seed.js', demo, inboxIds['Support inbox']], {
+    capture: true,
+  });
+  const { supportFormId } = JSON.parse(forms.trim().split('\n').at(-1));
+  await run('node', ['apps/identity/dist/seed.js', '--support-form', supportFormId], { capture: true });
   return JSON.parse(demo);
-}
-
-/**
- * The demo's "Support inbox", or null: from the inbox seed's output when it names its inboxes' ids,
- * else read by name from the inbox schema (the seed scripts run before any service does, so there is
- * nobody to ask; this script, not a service, is the one place that reads it).
- */
-async function demoSupportInboxId(accountId, inboxSeedOutput) {
-  let reported;
-  try {
-    reported = JSON.parse(inboxSeedOutput ?? '{}').inboxIds?.['Support inbox'];
-  } catch {
-    reported = undefined;
-  }
-  if (reported) return reported;
-  const client = new pg.Client({ connectionString: env.DATABASE_URL });
-  await client.connect();
-  try {
-    const found = await client.query(
-      `select id from inbox.inbox where account_id = $1 and name = 'Support inbox' order by created_at limit 1`,
-      [accountId],
-    );
-    return found.rows[0]?.id ?? null;
-  } finally {
-    await client.end();
-  }
 }

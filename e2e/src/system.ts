@@ -2,6 +2,8 @@ import {
   deleteRedisKeys,
   freePort,
   freshTestDatabase,
+  repositoryRoot,
+  runScript,
   startTestNats,
   type TestNats,
 } from '@helpdesk/testing';
@@ -10,9 +12,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
 export type ProcessName = 'identity' | 'tickets' | 'forms' | 'inbox' | 'gateway';
 const names: ProcessName[] = ['identity', 'tickets', 'forms', 'inbox', 'gateway'];
@@ -31,18 +30,6 @@ export interface System {
   start(name: ProcessName): Promise<void>;
   waitUntilReady(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
-}
-
-function runToEnd(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('node', [script, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.once('exit', (code) =>
-      code === 0 ? resolve(output) : reject(new Error(`${script} failed (${code}):\n${output}`)),
-    );
-  });
 }
 
 /**
@@ -75,8 +62,8 @@ export async function startSystem(options: {
     SHUTDOWN_GRACE_MS: '500',
     ...options.env,
   };
-  await runToEnd('scripts/migrate.mjs', [], env);
-  await runToEnd('scripts/seed.mjs', [], env);
+  await runScript('scripts/migrate.mjs', [], env);
+  await runScript('scripts/seed.mjs', [], env);
 
   const logs = Object.fromEntries(names.map((name) => [name, []])) as unknown as System['logs'];
   const children = new Map<ProcessName, ChildProcess>();
@@ -84,7 +71,7 @@ export async function startSystem(options: {
 
   const start = async (name: ProcessName) => {
     const child = spawn('node', [`apps/${name}/dist/main.js`], {
-      cwd: root,
+      cwd: repositoryRoot,
       env: {
         ...env,
         ...(name === 'gateway'

@@ -6,19 +6,18 @@ import {
   startTestService,
   type TestNats,
   type TestService,
+  repositoryRoot,
+  runScript,
+  ServiceProcess,
 } from '@helpdesk/testing';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AppModule } from '../src/app.module.js';
 import { loadFormsConfig } from '../src/config.js';
 import { ormConfig } from '../src/mikro-orm.config.js';
-
-const root = fileURLToPath(new URL('../../..', import.meta.url));
 
 /** What identity's demo seed prints: the account, the demo contacts by email, the agent. */
 export interface IdentityDemo {
@@ -28,75 +27,6 @@ export interface IdentityDemo {
     { id: string; email: string; firstName: string; lastName: string; companyId: string | null }
   >;
   agent: { id: string; email: string; firstName: string; lastName: string };
-}
-
-type Peer = 'identity' | 'tickets' | 'inbox';
-
-/**
- * Another service as a real process from its build output (as `npm start` runs it), on the test's
- * NATS and database: forms' tests talk to the real identity, tickets and inbox, never to fakes.
- */
-export class ServiceProcess {
-  readonly logs: Record<string, unknown>[] = [];
-  private child?: ChildProcess;
-
-  constructor(
-    readonly name: Peer,
-    private readonly env: NodeJS.ProcessEnv,
-  ) {}
-
-  async start(): Promise<void> {
-    const child = spawn('node', [`apps/${this.name}/dist/main.js`], {
-      cwd: root,
-      env: this.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child = child;
-    let partial = '';
-    const collect = (chunk: Buffer) => {
-      const lines = (partial + chunk.toString('utf8')).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines.filter((l) => l.trim())) {
-        try {
-          this.logs.push(JSON.parse(line) as Record<string, unknown>);
-        } catch {
-          this.logs.push({ raw: line });
-        }
-      }
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    const deadline = Date.now() + 30_000;
-    while (!this.logs.some((line) => line.msg === `${this.name} service ready`)) {
-      if (child.exitCode !== null)
-        throw new Error(`${this.name} exited with ${child.exitCode}: ${JSON.stringify(this.logs.slice(-5))}`);
-      if (Date.now() > deadline) throw new Error(`${this.name} did not start within 30 s`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
-  }
-}
-
-function runToEnd(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('node', [script, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-    child.once('exit', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`${script} failed (${code}):\n${out}\n${err}`)),
-    );
-  });
 }
 
 export interface FormsUnderTest {
@@ -135,7 +65,7 @@ export async function startForms(
   env: Record<string, string> = {},
 ): Promise<FormsUnderTest> {
   for (const app of ['identity', 'tickets', 'inbox'])
-    if (!existsSync(join(root, `apps/${app}/dist/main.js`)))
+    if (!existsSync(join(repositoryRoot, `apps/${app}/dist/main.js`)))
       throw new Error(`apps/${app} is not built: run npx turbo run build --filter=@helpdesk/forms^...`);
   const nats = await startTestNats();
   const databaseUrl = await freshTestDatabase(database);
@@ -154,10 +84,10 @@ export async function startForms(
     ...FAST_RELAY,
   };
   for (const app of ['identity', 'tickets', 'inbox'])
-    await runToEnd(`apps/${app}/dist/migrate.js`, [], childEnv);
+    await runScript(`apps/${app}/dist/migrate.js`, [], childEnv);
   await migrateUp(ormConfig(databaseUrl));
   const demo = JSON.parse(
-    (await runToEnd('apps/identity/dist/seed.js', [], childEnv)).trim().split('\n').at(-1)!,
+    (await runScript('apps/identity/dist/seed.js', [], childEnv)).trim().split('\n').at(-1)!,
   ) as IdentityDemo;
   const identity = new ServiceProcess('identity', childEnv);
   const tickets = new ServiceProcess('tickets', childEnv);

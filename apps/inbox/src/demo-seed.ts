@@ -29,6 +29,8 @@ export interface InboxDemoResult {
   inboxes: number;
   threads: number;
   replies: number;
+  /** The demo inboxes' ids by name, created now or before (the forms seed sends to "Support inbox"). */
+  inboxIds: Record<string, string>;
 }
 
 const DEMO_INBOXES: [name: string, kind: Inbox['kind']][] = [
@@ -48,7 +50,7 @@ export async function seedInboxDemo(
   { accountId, agent, tickets }: InboxDemoInput,
 ): Promise<InboxDemoResult> {
   const em = orm.em.fork();
-  const result: InboxDemoResult = { inboxes: 0, threads: 0, replies: 0 };
+  const result: InboxDemoResult = { inboxes: 0, threads: 0, replies: 0, inboxIds: {} };
   const inboxes = new Map<string, Inbox>();
   for (const [name, kind] of DEMO_INBOXES) {
     let inbox = await em.findOne(Inbox, { accountId, name });
@@ -57,6 +59,7 @@ export async function seedInboxDemo(
       result.inboxes++;
     }
     inboxes.set(name, inbox);
+    result.inboxIds[name] = inbox.id;
   }
   const agentName = agent ? `${agent.firstName} ${agent.lastName}`.trim() : 'Support';
   for (const [index, ticket] of tickets.entries()) {

@@ -665,8 +665,19 @@ describe('inbox service over NATS, with the real tickets and identity', () => {
     const orm = await MikroORM.init(ormConfig(system.databaseUrl));
     try {
       const input = { accountId: demoAccount, agent: system.demo.agent, tickets };
-      expect(await seedInboxDemo(orm, input)).toEqual({ inboxes: 2, threads: 3, replies: 2 });
-      expect(await seedInboxDemo(orm, input)).toEqual({ inboxes: 0, threads: 0, replies: 0 });
+      const first = await seedInboxDemo(orm, input);
+      expect(first).toEqual({
+        inboxes: 2,
+        threads: 3,
+        replies: 2,
+        inboxIds: { 'Support inbox': expect.any(String), 'Help desk': expect.any(String) },
+      });
+      expect(await seedInboxDemo(orm, input)).toEqual({
+        inboxes: 0,
+        threads: 0,
+        replies: 0,
+        inboxIds: first.inboxIds,
+      });
     } finally {
       await orm.close(true);
     }

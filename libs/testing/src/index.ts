@@ -8,3 +8,4 @@ export * from './service.js';
 export * from './smtp.js';
 export * from './garbage.js';
 export * from './redis.js';
+export * from './processes.js';

@@ -8,7 +8,8 @@ export interface StoredFile {
   storageKey: string;
   fileName: string;
   contentType: string;
-  size: number;
+  /** Sent as Content-Length when known (a CSV export's size is not recorded). */
+  size?: number;
 }
 
 /**
@@ -32,7 +33,7 @@ export async function sendStoredFile(
   const textual = file.contentType.startsWith('text/');
   res.status(200);
   res.setHeader('Content-Type', textual ? `${file.contentType}; charset=utf-8` : file.contentType);
-  res.setHeader('Content-Length', String(file.size));
+  if (file.size !== undefined) res.setHeader('Content-Length', String(file.size));
   res.setHeader('Content-Disposition', attachmentDisposition(file.fileName));
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Cache-Control', 'private, no-store');

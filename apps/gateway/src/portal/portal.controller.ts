@@ -10,13 +10,12 @@ import {
 import { AppError, LOGGER, RpcClient, type FileStorage, type Logger } from '@helpdesk/kit';
 import { Controller, Get, Inject, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { assertCsrf, csrfToken, csrfValid, CsrfRejectedError } from '../auth/csrf.js';
 import { SESSION_COOKIE, startSessionClock } from '../auth/sessions.js';
 import type { ContactViewer } from '../auth/viewer.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
-import { attachmentDisposition } from '../http/content-disposition.js';
+import { sendStoredFile } from '../http/stored-file.js';
 import { AttachmentDownloads } from '../uploads/attachment-downloads.js';
 import { AttachmentUploads } from '../uploads/attachment-uploads.js';
 import { FILE_STORAGE } from '../uploads/uploads.tokens.js';
@@ -314,28 +313,19 @@ export class PortalController {
     const contact = requireContact(req, portal);
     const found = await this.exportOf(portal, contact, id);
     // Only the file the service names for this export, and only inside this account's exports.
+    const notFound = new AppError('EXPORT_NOT_FOUND', `Export ${id} has no file`);
     if (
       found.status !== 'done' ||
       !found.storageKey ||
       !found.storageKey.startsWith(`exports/${portal.accountId}/`)
     )
-      throw new AppError('EXPORT_NOT_FOUND', `Export ${id} has no file`);
-    // Its size is not known here, so the file streams without a Content-Length.
-    let content;
-    try {
-      content = await this.storage.read(found.storageKey);
-    } catch {
-      throw new AppError('EXPORT_NOT_FOUND', `Export ${id} has no file`);
-    }
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', attachmentDisposition(found.fileName ?? 'tickets.csv'));
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Cache-Control', 'private, no-store');
-    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-    await pipeline(content, res).catch((error: unknown) => {
-      this.logger.warn({ err: error, storageKey: found.storageKey }, 'export download interrupted');
-      res.destroy();
-    });
+      throw notFound;
+    const file = {
+      storageKey: found.storageKey,
+      fileName: found.fileName ?? 'tickets.csv',
+      contentType: 'text/csv',
+    };
+    await sendStoredFile(res, this.storage, file, notFound, this.logger);
   }
 
   // ---------------------------------------------------------------------------------------------
