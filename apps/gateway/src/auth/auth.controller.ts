@@ -6,16 +6,8 @@ import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { openApi } from '../http/openapi.js';
 import { InternalUserGuard } from './internal-user.guard.js';
-import { SESSION_COOKIE, startSessionClock } from './sessions.js';
+import { endSession, logInSession } from './sessions.js';
 import { CurrentViewer, type InternalViewer } from './viewer.js';
-
-/** Passport's callback style as a promise. */
-const settled = (call: (done: (error?: unknown) => void) => void) =>
-  new Promise<void>((resolve, reject) =>
-    call((error) =>
-      error ? reject(error instanceof Error ? error : new Error('passport session error')) : resolve(),
-    ),
-  );
 
 @ApiTags('auth')
 @Controller('api/v1/auth')
@@ -33,18 +25,14 @@ export class AuthController {
   async login(@Body() body: unknown, @Req() req: Request) {
     const credentials = parseOrThrow(AuthenticateUserRequest, body, 'login');
     const user = await this.rpc.send('identity.users.authenticate', credentials);
-    // Passport regenerates the session id here, so an id planted before login is worthless after it.
-    await settled((done) => req.logIn({ kind: 'internal', ...user }, done));
-    startSessionClock(req, this.config.ADMIN_SESSION_IDLE_MINUTES);
+    await logInSession(req, { kind: 'internal', ...user }, this.config.ADMIN_SESSION_IDLE_MINUTES);
     return user;
   }
 
   @Post('logout')
   @HttpCode(204)
   async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    await settled((done) => req.logOut(done));
-    await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
-    res.clearCookie(SESSION_COOKIE);
+    await endSession(req, res);
   }
 
   @Get('me')

@@ -4,6 +4,7 @@ import session from 'express-session';
 import type { Redis } from 'ioredis';
 import passport from 'passport';
 import type { GatewayConfig } from '../config.js';
+import type { Viewer } from './viewer.js';
 
 export const SESSION_COOKIE = 'hd.sid';
 /** Where a session lives in Redis: this prefix and the session id. */
@@ -75,4 +76,28 @@ export function startSessionClock(req: Request, idleMinutes: number): void {
   req.session.startedAt = now;
   req.session.lastSeenAt = now;
   req.session.idleMs = idleMinutes * 60_000;
+}
+
+/** Passport's callback style as a promise. */
+const settled = (call: (done: (error?: unknown) => void) => void) =>
+  new Promise<void>((resolve, reject) =>
+    call((error) =>
+      error ? reject(error instanceof Error ? error : new Error('passport session error')) : resolve(),
+    ),
+  );
+
+/**
+ * Logs the viewer in and starts the session's clock. Passport regenerates the session id here, so
+ * an id planted before login is worthless after it.
+ */
+export async function logInSession(req: Request, viewer: Viewer, idleMinutes: number): Promise<void> {
+  await settled((done) => req.logIn(viewer, done));
+  startSessionClock(req, idleMinutes);
+}
+
+/** Logs out and deletes the session from the store, so the old cookie names nothing any more. */
+export async function endSession(req: Request, res: Response): Promise<void> {
+  await settled((done) => req.logOut(done));
+  await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+  res.clearCookie(SESSION_COOKIE);
 }
