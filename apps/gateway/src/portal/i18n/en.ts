@@ -153,6 +153,15 @@ export const en = {
   exportDownload: 'Download CSV',
   exportExpires: 'Available until {date}.',
   exportTooMany: 'You already have exports in progress. Wait for them to finish and try again.',
+  // Submit a ticket page (P5)
+
+  // Registration, verification, password reset, SSO (S10)
+
+  // System page templates (S12)
+
+  // List filters and the reply editor (P1, P3)
+
+  // Admin preview (P7)
 } as const;
 
 export type MessageKey = keyof typeof en;

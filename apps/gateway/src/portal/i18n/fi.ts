@@ -153,4 +153,13 @@ export const fi: Messages = {
   exportDownload: 'Lataa CSV',
   exportExpires: 'Saatavilla {date} asti.',
   exportTooMany: 'Sinulla on jo vientejä käynnissä. Odota niiden valmistumista ja yritä uudelleen.',
+  // Submit a ticket page (P5)
+
+  // Registration, verification, password reset, SSO (S10)
+
+  // System page templates (S12)
+
+  // List filters and the reply editor (P1, P3)
+
+  // Admin preview (P7)
 };
