@@ -283,6 +283,14 @@ export class ConversationsService {
         reopen: reopening,
       });
       await this.commit(accountId, stored.message);
+      // The customer's next page must show the ticket open again, so the reopening is told to tickets
+      // now rather than whenever the relay gets to it; the outbox row stays as the retry (idempotent).
+      if (reopening)
+        await this.rpc
+          .send('tickets.messages.record', stored.ticketRecord)
+          .catch((error: unknown) =>
+            this.logger.warn({ err: error, messageId: stored.message.id }, 'reopening left to the outbox'),
+          );
       return { message: toPortalMessage(stored.message, stored.attachments, viewer.contactId), reopening };
     });
   }
@@ -297,7 +305,10 @@ export class ConversationsService {
    * Adds a message to the unit of work with everything that must commit with it: attachments, the
    * thread's activity, and the outbox rows for tickets (and the requester's email).
    */
-  private record(thread: Thread, draft: Draft): { message: Message; attachments: Attachment[] } {
+  private record(
+    thread: Thread,
+    draft: Draft,
+  ): { message: Message; attachments: Attachment[]; ticketRecord: InboxOutboxPayloads['tickets.record'] } {
     const { accountId } = thread;
     const message = this.em.create(Message, {
       accountId,
@@ -326,7 +337,7 @@ export class ConversationsService {
       thread.lastMessageAt = message.createdAt;
     thread.messageCount += 1;
     thread.lastMessagePreview = previewOf(draft.body.text);
-    const record: InboxOutboxPayloads['tickets.record'] = {
+    const ticketRecord: InboxOutboxPayloads['tickets.record'] = {
       accountId,
       ticketId: thread.ticketId,
       messageId: message.id,
@@ -336,12 +347,12 @@ export class ConversationsService {
       occurredAt: message.createdAt.toISOString(),
       reopen: draft.reopen ?? false,
     };
-    this.em.create(InboxOutbox, outboxRow(accountId, 'tickets.record', record));
+    this.em.create(InboxOutbox, outboxRow(accountId, 'tickets.record', ticketRecord));
     if (draft.notify) {
       const notify: InboxOutboxPayloads['notify'] = { messageId: message.id };
       this.em.create(InboxOutbox, outboxRow(accountId, 'notify', notify));
     }
-    return { message, attachments };
+    return { message, attachments, ticketRecord };
   }
 
   /** Commits the unit of work, then wakes the relay and announces the message. */
