@@ -60,6 +60,9 @@ export async function startSystem(options: {
     LOG_LEVEL: 'info',
     QUEUE_PREFIX: queuePrefix,
     SHUTDOWN_GRACE_MS: '500',
+    // Links in identity's mails lead to this gateway (on the portal's domain, e.g. localhost).
+    PORTAL_LINK_SCHEME: 'http',
+    PORTAL_LINK_PORT: String(gatewayPort),
     ...options.env,
   };
   await runScript('scripts/migrate.mjs', [], env);

@@ -178,6 +178,45 @@ describe('form submissions, delivered to identity, tickets and inbox', () => {
     expect(foreign?.code).toBe('FORM_NOT_FOUND');
   });
 
+  it('looks one submission up with its ticket, for the contact who sent it only', async () => {
+    const bob = system.demo.contacts['bob@acme.test'];
+    const alice = system.demo.contacts['alice@acme.test'];
+    const { submissionId } = await client.send('forms.submit', {
+      formId: support.id,
+      accountId,
+      contactId: bob.id,
+      channel: 'portal',
+      values: { subject: 'Where is my ticket?', content: 'Asked from the portal.' },
+    });
+    const delivered = await eventually(async () => {
+      const found = await client.send('forms.submissions.get', {
+        accountId,
+        id: submissionId,
+        contactId: bob.id,
+      });
+      return found.ticketId !== null && found;
+    });
+    expect(delivered).toMatchObject({ id: submissionId, channel: 'portal', contactId: bob.id });
+    expect((await client.send('tickets.get', { accountId, id: delivered.ticketId! })).subject).toBe(
+      'Where is my ticket?',
+    );
+    // Without a contact (an internal caller) it is found too; another contact, account or id finds nothing.
+    expect((await client.send('forms.submissions.get', { accountId, id: submissionId })).ticketId).toBe(
+      delivered.ticketId,
+    );
+    for (const request of [
+      { accountId, id: submissionId, contactId: alice.id },
+      { accountId: randomUUID(), id: submissionId },
+      { accountId, id: randomUUID(), contactId: bob.id },
+    ])
+      expect((await rejection(client.send('forms.submissions.get', request)))?.code).toBe(
+        'SUBMISSION_NOT_FOUND',
+      );
+    expect((await rejection(client.send('forms.submissions.get', { accountId, id: 'nope' })))?.code).toBe(
+      'VALIDATION_FAILED',
+    );
+  });
+
   it('sets custom ticket and contact property values', async () => {
     await client.send('tickets.properties.create', {
       accountId,

@@ -1,6 +1,6 @@
 // The customer portal's script: small enhancements on pages that already work without it.
 // Every action is a plain form post; this only makes them nicer (auto-submitting filters, a
-// formatting toolbar for replies, a confirmation before closing, export progress without reloads).
+// rich-text editor for replies, a confirmation before closing, export progress without reloads).
 (function () {
   'use strict';
 
@@ -68,162 +68,93 @@
       .join('');
   }
 
-  // The reply box becomes a small rich-text editor (bold, italic, lists, links). The textarea stays
-  // in the form for browsers without script; inbox sanitises the HTML with its allow-list.
+  // Trix writes each block as a bare <div> (its own serialisation: text inside is escaped, so this
+  // matches tags only); a reply keeps them as paragraphs, which inbox's allow-list has. Parsing the
+  // HTML instead would trip the page's CSP on the style Trix gives a selection while a dialog is open.
+  function paragraphs(html) {
+    return html.replace(/<(\/?)div>/g, '<$1p>');
+  }
+
+  // The reply box becomes Trix (the rich-text editor served with the page: bold, italic, lists,
+  // links) with the page's own toolbar from its template, labelled in the page's language. Without
+  // Trix the textarea stays and the reply is sent as text. The editor keeps the form's fields
+  // current: bodyHtml (which inbox sanitises with its allow-list) and the text, which comes back as
+  // the draft when a reply is refused.
   function editors() {
+    if (!window.Trix) return;
     each('[data-editor]', function (container) {
       var form = container.closest('form');
       var textarea = container.querySelector('textarea');
-      var htmlField = form && form.querySelector('input[name="bodyHtml"]');
-      if (!form || !textarea || !htmlField || !document.execCommand) return;
+      var template = container.querySelector('template[data-editor-toolbar]');
+      if (!form || !textarea || !template) return;
+      var htmlField = form.querySelector('input[name="bodyHtml"]');
       var label = form.querySelector('label[for="' + textarea.id + '"]');
-      if (label && !label.id) label.id = textarea.id + '-label';
+      var hint = form.querySelector('[data-editor-hint]');
+      if (!htmlField || !label) return;
 
-      var toolbar = document.createElement('div');
-      toolbar.className = 'editor-toolbar';
-      toolbar.setAttribute('role', 'toolbar');
-      toolbar.setAttribute('aria-label', container.getAttribute('data-label-formatting') || 'Formatting');
+      container.insertBefore(document.importNode(template.content, true), textarea);
+      var toolbar = container.querySelector('trix-toolbar');
+      var editor = document.createElement('trix-editor');
+      editor.id = textarea.id + '-editor';
+      editor.className = 'editor-area prose';
+      editor.setAttribute('toolbar', toolbar.id);
+      if (!label.id) label.id = textarea.id + '-label';
+      editor.setAttribute('aria-labelledby', label.id);
+      label.htmlFor = editor.id;
+      var described = (textarea.getAttribute('aria-describedby') || '')
+        .split(' ')
+        .filter(function (id) {
+          return id && !(hint && hint.id === id);
+        })
+        .join(' ');
+      if (described) editor.setAttribute('aria-describedby', described);
+      if (textarea.getAttribute('aria-invalid')) editor.setAttribute('aria-invalid', 'true');
+      // A refused reply comes back with its text as the draft.
+      editor.innerHTML = textToHtml(textarea.value);
 
-      var area = document.createElement('div');
-      area.className = 'editor-area prose';
-      area.contentEditable = 'true';
-      area.setAttribute('role', 'textbox');
-      area.setAttribute('aria-multiline', 'true');
-      area.setAttribute('tabindex', '0');
-      if (label) area.setAttribute('aria-labelledby', label.id);
-      var described = textarea.getAttribute('aria-describedby');
-      if (described) area.setAttribute('aria-describedby', described);
-      if (textarea.getAttribute('aria-invalid')) area.setAttribute('aria-invalid', 'true');
-      area.innerHTML = textToHtml(textarea.value);
-
-      var svg = function (path) {
-        return (
-          '<svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true" focusable="false"><path fill="currentColor" d="' +
-          path +
-          '"/></svg>'
-        );
-      };
-      var buttons = [
-        {
-          command: 'bold',
-          label: 'data-label-bold',
-          icon: svg(
-            'M6 3.5h4.6c2.2 0 3.7 1.2 3.7 3 0 1.2-.7 2.1-1.7 2.5 1.4.4 2.3 1.4 2.3 2.9 0 2.1-1.7 3.6-4.2 3.6H6v-12Zm2.2 2v3h2.1c1.1 0 1.8-.6 1.8-1.5s-.7-1.5-1.8-1.5H8.2Zm0 5v3.5h2.4c1.3 0 2.1-.7 2.1-1.8s-.8-1.7-2.1-1.7H8.2Z',
-          ),
-        },
-        {
-          command: 'italic',
-          label: 'data-label-italic',
-          icon: svg('M8.5 3.5h6.5v1.8h-2.3l-2.4 8.9h2.2V16H6v-1.8h2.3l2.4-8.9H8.5V3.5Z'),
-        },
-        {
-          command: 'insertUnorderedList',
-          label: 'data-label-bullets',
-          icon: svg(
-            'M4 5a1.2 1.2 0 1 1 0 2.4A1.2 1.2 0 0 1 4 5Zm3 .4h10v1.6H7V5.4ZM4 8.8a1.2 1.2 0 1 1 0 2.4 1.2 1.2 0 0 1 0-2.4Zm3 .4h10v1.6H7V9.2Zm-3 3.4a1.2 1.2 0 1 1 0 2.4 1.2 1.2 0 0 1 0-2.4Zm3 .4h10v1.6H7V13Z',
-          ),
-        },
-        {
-          command: 'insertOrderedList',
-          label: 'data-label-numbers',
-          icon: svg(
-            'M3 4h1.6v3.6H3.7V5H3V4Zm4 1.4h10v1.6H7V5.4Zm0 3.8h10v1.6H7V9.2ZM7 13h10v1.6H7V13ZM2.8 9.3c.3-.6.9-.9 1.5-.9.8 0 1.4.5 1.4 1.2 0 .5-.3.9-.9 1.4l-.5.4h1.4v.9H2.8v-.8l1.4-1.2c.4-.3.5-.5.5-.7 0-.2-.2-.4-.4-.4s-.4.1-.6.4l-.9-.3Zm.1 3.3h2.6v.8l-.9.8c.6.1 1 .5 1 1.1 0 .8-.7 1.3-1.6 1.3-.6 0-1.2-.3-1.4-.8l.8-.4c.1.2.3.4.6.4s.5-.2.5-.4-.2-.4-.6-.4h-.4v-.7l.7-.6H2.9v-.8Z',
-          ),
-        },
-        {
-          command: 'createLink',
-          label: 'data-label-link',
-          icon: svg(
-            'M8.6 11.4a3 3 0 0 0 4.2 0l2.5-2.5a3 3 0 0 0-4.2-4.2l-.9.9 1.1 1.1.9-.9a1.4 1.4 0 0 1 2 2l-2.5 2.5a1.4 1.4 0 0 1-2 0l-1.1 1.1Zm2.8-2.8a3 3 0 0 0-4.2 0l-2.5 2.5a3 3 0 0 0 4.2 4.2l.9-.9-1.1-1.1-.9.9a1.4 1.4 0 0 1-2-2l2.5-2.5a1.4 1.4 0 0 1 2 0l1.1-1.1Z',
-          ),
-        },
-      ];
-      buttons.forEach(function (spec) {
-        var button = document.createElement('button');
-        button.type = 'button';
-        button.innerHTML = spec.icon;
-        var name = container.getAttribute(spec.label) || spec.command;
-        button.setAttribute('aria-label', name);
-        button.title = name;
-        if (spec.command !== 'createLink') button.setAttribute('aria-pressed', 'false');
-        button.setAttribute('data-command', spec.command);
-        button.addEventListener('mousedown', function (event) {
-          event.preventDefault(); // keep the selection in the editor
-        });
-        button.addEventListener('click', function () {
-          area.focus();
-          if (spec.command === 'createLink') {
-            var url = window.prompt(
-              container.getAttribute('data-label-link-prompt') || 'https://',
-              'https://',
-            );
-            if (!url) return;
-            url = url.trim();
-            if (!/^(https?:\/\/|mailto:)/i.test(url)) url = 'https://' + url;
-            var selection = window.getSelection();
-            if (selection && selection.isCollapsed) {
-              document.execCommand(
-                'insertHTML',
-                false,
-                '<a href="' + escapeHtml(url) + '">' + escapeHtml(url) + '</a>',
-              );
-            } else {
-              document.execCommand('createLink', false, url);
-            }
-          } else {
-            document.execCommand(spec.command, false);
-          }
-          updateState();
-        });
-        toolbar.appendChild(button);
+      editor.addEventListener('trix-change', function () {
+        var text = editor.editor.getDocument().toString().trim();
+        textarea.value = text;
+        htmlField.value = text ? paragraphs(editor.value) : '';
+      });
+      // Files are attached with "Attach files" below, not dropped or pasted into the text.
+      editor.addEventListener('trix-file-accept', function (event) {
+        event.preventDefault();
+      });
+      editor.addEventListener('trix-attachment-add', function (event) {
+        event.attachment.remove();
       });
 
-      function updateState() {
+      // Trix acts on a button's mousedown, so a button pressed with the keyboard (a click without a
+      // mousedown before it) is handed to it the same way.
+      var pressed = null;
+      toolbar.addEventListener(
+        'mousedown',
+        function (event) {
+          pressed = event.target.closest('button');
+        },
+        true,
+      );
+      toolbar.addEventListener('click', function (event) {
+        var button = event.target.closest('button[data-trix-attribute]');
+        if (button && button !== pressed)
+          button.dispatchEvent(new MouseEvent('mousedown', { bubbles: true, cancelable: true }));
+        pressed = null;
+      });
+      // Trix marks the formats in force with data-trix-active; a screen reader hears aria-pressed.
+      new MutationObserver(function () {
         each(
           'button[aria-pressed]',
           function (button) {
-            var on = false;
-            try {
-              on = document.queryCommandState(button.getAttribute('data-command'));
-            } catch (e) {
-              on = false;
-            }
-            button.setAttribute('aria-pressed', on ? 'true' : 'false');
+            button.setAttribute('aria-pressed', button.hasAttribute('data-trix-active') ? 'true' : 'false');
           },
           toolbar,
         );
-      }
-
-      // Pasted content arrives as plain text: no foreign styles or scripts in the reply.
-      area.addEventListener('paste', function (event) {
-        var data = event.clipboardData && event.clipboardData.getData('text/plain');
-        if (typeof data !== 'string') return;
-        event.preventDefault();
-        document.execCommand('insertHTML', false, textToHtml(data) || escapeHtml(data));
-      });
-      area.addEventListener('keyup', updateState);
-      area.addEventListener('mouseup', updateState);
-      area.addEventListener('input', function () {
-        textarea.value = area.innerText;
-      });
+      }).observe(toolbar, { subtree: true, attributeFilter: ['data-trix-active'] });
 
       textarea.hidden = true;
-      textarea.removeAttribute('required');
-      container.insertBefore(toolbar, textarea);
-      container.insertBefore(area, textarea);
-      var hint = form.querySelector('[data-editor-hint]');
       if (hint) hint.hidden = true;
-      if (label) {
-        label.addEventListener('click', function () {
-          area.focus();
-        });
-      }
-
-      form.addEventListener('submit', function () {
-        var text = area.innerText.replace(/\u00a0/g, ' ').trim();
-        htmlField.value = text ? area.innerHTML : '';
-        textarea.value = text;
-      });
+      container.insertBefore(editor, textarea);
     });
   }
 
@@ -313,9 +244,101 @@
     autosubmit();
     confirmations();
     submitOnce();
-    editors();
     uploadProgress();
     exportProgress();
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+  // Trix is loaded after this script (deferred as well): it has run by DOMContentLoaded.
+  document.addEventListener('DOMContentLoaded', editors);
+})();
+
+// Registration, password reset and invitation pages (S10): "Show password" shows the password
+// fields named in data-show-password as text. Without script the checkbox stays hidden.
+(function () {
+  'use strict';
+
+  function start() {
+    Array.prototype.forEach.call(document.querySelectorAll('[data-show-password]'), function (box) {
+      var toggle = box.querySelector('input[type="checkbox"]');
+      var fields = box
+        .getAttribute('data-show-password')
+        .split(' ')
+        .map(function (id) {
+          return document.getElementById(id);
+        })
+        .filter(Boolean);
+      if (!toggle || !fields.length) return;
+      function show(visible) {
+        fields.forEach(function (field) {
+          field.type = visible ? 'text' : 'password';
+        });
+      }
+      box.hidden = false;
+      toggle.addEventListener('change', function () {
+        show(toggle.checked);
+      });
+      // Sent as a password field, so that password managers offer to save it.
+      if (toggle.form)
+        toggle.form.addEventListener('submit', function () {
+          show(false);
+        });
+    });
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();
+
+// Submit a ticket (P5): after a refused post the error summary takes the focus, so the customer
+// hears what to fix first; the "request received" page goes on to the new ticket once it exists,
+// checking a little less often each time, for at most half a minute.
+(function () {
+  'use strict';
+
+  function focusErrors() {
+    var summary = document.querySelector('[data-error-summary]');
+    if (summary) summary.focus();
+  }
+
+  function followSubmission() {
+    var card = document.querySelector('[data-submission]');
+    if (!card) return;
+    var url = card.getAttribute('data-status-url');
+    var message = card.querySelector('[data-submission-message]');
+    var refresh = card.querySelector('[data-submission-refresh]');
+    if (refresh) refresh.hidden = true;
+    var deadline = Date.now() + 30000;
+    var delay = 300;
+
+    function later() {
+      if (message) message.textContent = card.getAttribute('data-shortly-text');
+      if (refresh) refresh.hidden = false;
+    }
+
+    function check() {
+      fetch(url, { headers: { accept: 'application/json' }, credentials: 'same-origin' })
+        .then(function (response) {
+          if (!response.ok) throw new Error('status ' + response.status);
+          return response.json();
+        })
+        .then(function (state) {
+          if (state.ticketHref) return window.location.replace(state.ticketHref);
+          // Delivered without a ticket to show here: the page says so itself.
+          if (!state.pending) return window.location.reload();
+          delay = Math.min(delay * 1.5, 3000);
+          if (Date.now() + delay > deadline) return later();
+          window.setTimeout(check, delay);
+        })
+        .catch(later);
+    }
+    window.setTimeout(check, delay);
+  }
+
+  function start() {
+    focusErrors();
+    followSubmission();
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

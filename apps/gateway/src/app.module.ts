@@ -3,10 +3,12 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown 
 import { APP_FILTER } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import { AuthController } from './auth/auth.controller.js';
+import { LoginLimiter } from './auth/login-limiter.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config.js';
 import { FormsModule } from './forms/forms.module.js';
 import { HealthController } from './health/health.controller.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
+import { RateLimiter } from './http/rate-limiter.js';
 import { InboxApiModule } from './inbox/inbox-api.module.js';
 import { PortalModule } from './portal/portal.module.js';
 import { REDIS } from './redis.js';
@@ -35,6 +37,9 @@ export class AppModule {
         { provide: REDIS, useValue: redis },
         { provide: Metrics, useValue: metrics },
         RedisCloser,
+        // Both password logins, the API's here and the portal's, share one LoginLimiter.
+        RateLimiter,
+        LoginLimiter,
         {
           provide: RpcClient,
           useFactory: () =>
@@ -47,7 +52,7 @@ export class AppModule {
         },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],
-      exports: [GATEWAY_CONFIG, LOGGER, REDIS, Metrics, RpcClient],
+      exports: [GATEWAY_CONFIG, LOGGER, REDIS, Metrics, RpcClient, LoginLimiter],
     };
   }
 }

@@ -39,6 +39,21 @@ export const GatewayEnv = CommonEnv.extend({
   FORMS_SUBMIT_LIMIT_PER_FORM: z.coerce.number().int().min(1).max(100_000_000).default(600),
   /** The rate limits' window (fixed, starting at a window's first submission). */
   FORMS_SUBMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** Portal registrations and password reset requests send mail: at most this many per client address to one portal in a window… */
+  PORTAL_MAIL_LIMIT_PER_IP: z.coerce.number().int().min(1).max(100_000_000).default(10),
+  /** …and at most this many for one email address, so nobody can flood someone's inbox from many addresses. */
+  PORTAL_MAIL_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000_000).default(5),
+  /** Their window (fixed, starting at a window's first request). */
+  PORTAL_MAIL_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /**
+   * Password logins (portal and API) are counted before the password is checked; a successful one
+   * then no longer counts. At most this many failures from one client address in a window…
+   */
+  LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).max(100_000_000).default(50),
+  /** …and at most this many for one email address, from anywhere (guessing one account's password). */
+  LOGIN_LIMIT_PER_EMAIL: z.coerce.number().int().min(1).max(100_000_000).default(10),
+  /** Their window (fixed, starting at a window's first attempt). */
+  LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   /** Largest public form submission accepted (at most BODY_LIMIT_BYTES, which the body parser enforces). */
   FORMS_SUBMIT_BODY_LIMIT_BYTES: z.coerce
     .number()

@@ -10,7 +10,7 @@ import { sessionMiddleware } from './auth/sessions.js';
 import type { GatewayConfig } from './config.js';
 import { sendError } from './http/error-response.js';
 import { requestContext } from './http/request-context.js';
-import { ASSETS_PATH, PUBLIC_DIR } from './portal/portal-views.js';
+import { ASSETS_PATH, LIBRARY_ASSETS, PUBLIC_DIR } from './portal/portal-views.js';
 import { createRedis } from './redis.js';
 
 /** Builds the gateway (middleware order matters: context, security headers, body, session, routes). */
@@ -30,7 +30,9 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   app.set('etag', false);
   app.use(requestContext(logger, metrics));
   app.use(helmet());
-  // The portal's CSS and script, before the session: static files never touch Redis.
+  // The portal's CSS and scripts, before the session: static files never touch Redis.
+  for (const [name, path] of Object.entries(LIBRARY_ASSETS))
+    app.use(`${ASSETS_PATH}/${name}`, (_req: Request, res: Response) => res.sendFile(path, { maxAge: '7d' }));
   app.use(ASSETS_PATH, express.static(PUBLIC_DIR, { index: false, maxAge: '7d', fallthrough: false }));
   // Anonymous public form posts: their own, smaller body limit, parsed before the general parsers.
   const submissionLimit = { limit: config.FORMS_SUBMIT_BODY_LIMIT_BYTES };

@@ -64,6 +64,8 @@ export const ErrorKinds = {
   FORM_NOT_FOUND: 'not_found',
   /** A form the customer portal's support form is connected to cannot be deleted or lose what makes it one (S5). */
   FORM_IN_USE: 'conflict',
+  /** A form submission that does not exist, or is not the asking contact's. */
+  SUBMISSION_NOT_FOUND: 'not_found',
   /** Too many form submissions from one address or to one form in the current window (the answer says when to retry). */
   TOO_MANY_SUBMISSIONS: 'rate_limited',
   SERVICE_UNAVAILABLE: 'unavailable',

@@ -264,6 +264,13 @@ export const ListSubmissionsRequest = AccountScoped.extend({
   ...PageRequest.shape,
 });
 
+/**
+ * One submission with its delivery state. With `contactId`, only a submission of that contact (the
+ * portal's "request received" page asks for the logged-in customer's own); any other is
+ * SUBMISSION_NOT_FOUND, like one that does not exist.
+ */
+export const GetSubmissionRequest = AccountScoped.extend({ id: Id, contactId: Id.optional() });
+
 export const FormsRpc = {
   'forms.ping': rpc(PingRequest, PingResponse),
   'forms.list': rpc(ListFormsRequest, PageOf(FormView)),
@@ -274,4 +281,5 @@ export const FormsRpc = {
   'forms.delete': rpc(DeleteFormRequest, z.object({ deleted: z.literal(true) })),
   'forms.submit': rpc(SubmitFormRequest, SubmitFormResult),
   'forms.submissions.list': rpc(ListSubmissionsRequest, PageOf(SubmissionView)),
+  'forms.submissions.get': rpc(GetSubmissionRequest, SubmissionView),
 };

@@ -220,7 +220,11 @@ export const RegisterRequest = AccountScoped.extend({
 export const Accepted = z.object({ accepted: z.literal(true) });
 export const TokenRequest = AccountScoped.extend({ token: z.string().min(16).max(200) });
 export const TokenWithPasswordRequest = TokenRequest.extend({ password: NewPassword });
-export const PasswordResetRequest = AccountScoped.extend({ email: Email });
+export const PasswordResetRequest = AccountScoped.extend({
+  email: Email,
+  /** The domain the request was made on: the mail is in its language and links to it. Else the primary domain. */
+  domainId: Id.optional(),
+});
 
 /** Kept by the gateway in the visitor's server-side session between start and complete; never sent to the browser. */
 export const SsoSecrets = z.object({

@@ -13,6 +13,11 @@ export class SubmissionsController {
     return this.submissions.submit(request);
   }
 
+  @Serves('forms.submissions.get')
+  get(@Payload() request: RpcPayload<'forms.submissions.get'>) {
+    return this.submissions.get(request);
+  }
+
   @Serves('forms.submissions.list')
   list(@Payload() request: RpcPayload<'forms.submissions.list'>) {
     return this.submissions.list(request);

@@ -110,6 +110,19 @@ export class SubmissionsService {
     return { submissionId, inlineMessage: form.thankYouMessage };
   }
 
+  /** One submission; given a contact, only that contact's (anyone else's is not found, alike). */
+  async get({ accountId, id, contactId }: RpcPayload<'forms.submissions.get'>): Promise<SubmissionView> {
+    const params: unknown[] = [accountId, id];
+    if (contactId) params.push(contactId);
+    const [row] = await this.em.getConnection().execute<SubmissionRow[]>(
+      `select ${submissionColumns} from forms.submission
+        where account_id = ? and id = ? ${contactId ? 'and contact_id = ?' : ''}`,
+      params,
+    );
+    if (!row) throw new AppError('SUBMISSION_NOT_FOUND', `Submission ${id} not found`);
+    return row;
+  }
+
   /** A form's submissions, newest first. */
   async list({
     accountId,

@@ -1,11 +1,12 @@
 import { AuthenticateUserRequest, InternalUserView } from '@helpdesk/contracts';
-import { parseOrThrow, RpcClient } from '@helpdesk/kit';
+import { currentCorrelationId, parseOrThrow, RpcClient } from '@helpdesk/kit';
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
-import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { openApi } from '../http/openapi.js';
 import { InternalUserGuard } from './internal-user.guard.js';
+import { LoginLimiter, LoginRateLimited } from './login-limiter.js';
 import { endSession, logInSession } from './sessions.js';
 import { CurrentViewer, type InternalViewer } from './viewer.js';
 
@@ -14,19 +15,31 @@ import { CurrentViewer, type InternalViewer } from './viewer.js';
 export class AuthController {
   constructor(
     private readonly rpc: RpcClient,
+    private readonly loginLimiter: LoginLimiter,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   /** Internal users (admins, agents) log in with email and password; the session cookie is set. */
   @Post('login')
-  @HttpCode(200)
   @ApiBody({ schema: openApi(AuthenticateUserRequest, 'input') })
   @ApiOkResponse({ schema: openApi(InternalUserView) })
-  async login(@Body() body: unknown, @Req() req: Request) {
+  @ApiTooManyRequestsResponse({ description: 'Too many failed logins; `Retry-After` says when to try again' })
+  async login(@Body() body: unknown, @Req() req: Request, @Res() res: Response) {
     const credentials = parseOrThrow(AuthenticateUserRequest, body, 'login');
-    const user = await this.rpc.send('identity.users.authenticate', credentials);
+    let user;
+    try {
+      user = await this.loginLimiter.attempt(req, 'users', credentials.email, () =>
+        this.rpc.send('identity.users.authenticate', credentials),
+      );
+    } catch (error) {
+      if (!(error instanceof LoginRateLimited)) throw error;
+      // Answered here: the error filter's Retry-After is a generic few seconds, not this window's end.
+      res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      res.status(429).json({ error: { ...error.toBody(), correlationId: currentCorrelationId() } });
+      return;
+    }
     await logInSession(req, { kind: 'internal', ...user }, this.config.ADMIN_SESSION_IDLE_MINUTES);
-    return user;
+    res.status(200).json(user);
   }
 
   @Post('logout')

@@ -95,6 +95,11 @@ export async function logInSession(req: Request, viewer: Viewer, idleMinutes: nu
   startSessionClock(req, idleMinutes);
 }
 
+/** A new session id and an empty session; the old one is deleted from the store. */
+export function renewSession(req: Request): Promise<void> {
+  return settled((done) => req.session.regenerate(done));
+}
+
 /** Logs out and deletes the session from the store, so the old cookie names nothing any more. */
 export async function endSession(req: Request, res: Response): Promise<void> {
   await settled((done) => req.logOut(done));

@@ -19,6 +19,8 @@ export interface ContactViewer {
   firstName: string;
   lastName: string;
   primaryCompanyId: string | null;
+  /** Set when an internal user views the portal as this contact (SPEC P7): read-only. */
+  preview?: { userId: string; userName: string };
 }
 
 /** Who is making the request, as kept in the server-side session by passport. */
@@ -44,6 +46,8 @@ declare module 'express-session' {
     idleMs?: number;
     /** The synchronizer token every portal form post must carry (see csrf.ts). */
     csrfToken?: string;
+    /** An admin preview of a portal as one contact (see portal-preview.ts); beside any login. */
+    portalPreview?: ContactViewer & { preview: { userId: string; userName: string } };
   }
 }
 

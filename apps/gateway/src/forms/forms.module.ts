@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RateLimiter } from '../http/rate-limiter.js';
 import { FormsApiController } from './forms-api.controller.js';
 import { FormsSubmitController } from './forms-submit.controller.js';
 import { SubmissionRateLimiter } from './submission-rate-limiter.js';
@@ -6,6 +7,6 @@ import { SubmissionRateLimiter } from './submission-rate-limiter.js';
 /** Public form submissions (native and HubSpot-shaped) and the admin forms API. */
 @Module({
   controllers: [FormsSubmitController, FormsApiController],
-  providers: [SubmissionRateLimiter],
+  providers: [RateLimiter, SubmissionRateLimiter],
 })
 export class FormsModule {}

@@ -2,6 +2,25 @@ import { correlation, correlationIdFrom, CORRELATION_HEADER, type Logger, type M
 import type { NextFunction, Request, Response } from 'express';
 import { Histogram } from 'prom-client';
 
+/** Query parameters that carry a secret: single-use links' tokens, single sign-on's code and state. */
+const SECRET_PARAMETERS = new Set(['token', 'code', 'state']);
+
+/**
+ * The request's path and query for the log, with the values of secret parameters replaced: a log
+ * line must not let its reader use someone's reset link or finish their sign-on.
+ */
+export function loggableUrl(url: string): string {
+  const queryAt = url.indexOf('?');
+  if (queryAt === -1) return url;
+  const query = new URLSearchParams(
+    [...new URLSearchParams(url.slice(queryAt + 1))].map(([name, value]): [string, string] => [
+      name,
+      SECRET_PARAMETERS.has(name.toLowerCase()) ? 'REDACTED' : value,
+    ]),
+  );
+  return `${url.slice(0, queryAt)}?${query.toString()}`;
+}
+
 /**
  * First middleware of every request: adopts or creates the correlation id (answered in a header and
  * sent on with every NATS request), logs one line when the response is done and records its duration.
@@ -30,7 +49,7 @@ export function requestContext(logger: Logger, metrics: Metrics) {
           logger.info(
             {
               method: req.method,
-              url: req.originalUrl,
+              url: loggableUrl(req.originalUrl),
               status: res.statusCode,
               ms: Math.round(seconds * 100_000) / 100,
             },

@@ -45,7 +45,9 @@ describe('the portal message catalogues', () => {
   it('cover every message the templates use', () => {
     const dir = join(VIEWS_DIR, 'portal');
     const used = new Set<string>();
-    for (const file of readdirSync(dir))
+    for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((name) =>
+      name.endsWith('.liquid'),
+    ))
       for (const match of readFileSync(join(dir, file), 'utf8').matchAll(/\bm\.(\w+)/g)) used.add(match[1]);
     expect(used.size).toBeGreaterThan(20);
     expect([...used].filter((key) => !(key in en))).toEqual([]);

@@ -3,15 +3,16 @@ import { RpcClient } from '@helpdesk/kit';
 import { Controller, Get, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { assertCsrf, csrfToken } from '../auth/csrf.js';
-import { endSession, logInSession } from '../auth/sessions.js';
-import type { ContactViewer } from '../auth/viewer.js';
+import { assertCsrf } from '../auth/csrf.js';
+import { LoginLimiter, LoginRateLimited } from '../auth/login-limiter.js';
+import { endSession } from '../auth/sessions.js';
+import { logInContact } from './contact-login.js';
 import { ContactSessions } from './contact-sessions.js';
 import { translatorFor, type MessageKey } from './i18n.js';
 import { errorCode, formField, PortalContext } from './portal-context.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
-import { contactOf, layoutData, safeNext } from './portal-page.js';
-import { PortalViews } from './portal-views.js';
+import { contactOf, safeNext } from './portal-page.js';
+import { SystemPages } from './system-pages.js';
 
 /**
  * The portal's way in and out (SPEC P6, S10, S14): login, logout, access denied. Sessions live in
@@ -24,8 +25,9 @@ export class PortalAuthController {
   constructor(
     private readonly rpc: RpcClient,
     private readonly context: PortalContext,
-    private readonly views: PortalViews,
+    private readonly systemPages: SystemPages,
     private readonly sessions: ContactSessions,
+    private readonly loginLimiter: LoginLimiter,
   ) {}
 
   @Get()
@@ -53,35 +55,21 @@ export class PortalAuthController {
       return this.renderLogin(req, res, portal, { error: 'loginRequired', email, next }, 400);
     let contact;
     try {
-      ({ contact } = await this.rpc.send('identity.portal.login', {
-        accountId: portal.accountId,
-        email,
-        password,
-      }));
+      ({ contact } = await this.loginLimiter.attempt(req, `portal:${portal.accountId}`, email, () =>
+        this.rpc.send('identity.portal.login', { accountId: portal.accountId, email, password }),
+      ));
     } catch (error) {
+      if (error instanceof LoginRateLimited) {
+        res.setHeader('Retry-After', String(error.retryAfterSeconds));
+        return this.renderLogin(req, res, portal, { error: 'loginTooMany', email, next }, 429);
+      }
       const code = errorCode(error);
       if (code === 'INVALID_CREDENTIALS' || code === 'VALIDATION_FAILED')
         return this.renderLogin(req, res, portal, { error: 'loginFailed', email, next }, 401);
-      if (code === 'TOO_MANY_ATTEMPTS') {
-        res.setHeader('Retry-After', '5');
-        return this.renderLogin(req, res, portal, { error: 'loginTooMany', email, next }, 429);
-      }
       if (code === 'PORTAL_ACCESS_DENIED') return res.redirect(303, `/${portal.general.slug}/access-denied`);
       throw error;
     }
-    const viewer: ContactViewer = {
-      kind: 'contact',
-      accountId: portal.accountId,
-      portalId: portal.id,
-      contactId: contact.id,
-      email: contact.email,
-      firstName: contact.firstName,
-      lastName: contact.lastName,
-      primaryCompanyId: contact.primaryCompanyId,
-    };
-    await logInSession(req, viewer, portal.access.sessionIdleMinutes);
-    csrfToken(req.session);
-    await this.sessions.remember(portal.accountId, contact.id, req.sessionID);
+    await logInContact(req, portal, contact, this.sessions);
     res.redirect(303, safeNext(portal.general.slug, next));
   }
 
@@ -89,10 +77,12 @@ export class PortalAuthController {
   async accessDenied(@Param('slug') slug: string, @Req() req: Request, @Res() res: Response) {
     const portal = await this.context.portalOf(slug, req, res);
     const t = translatorFor(portal.domain.language);
-    await this.views.render(
+    await this.systemPages.render(
+      req,
       res,
-      'access-denied.liquid',
-      { ...layoutData(req, portal, { title: t.t('accessDeniedTitle') }) },
+      portal,
+      'access_denied',
+      { title: t.t('accessDeniedTitle'), data: { loginHref: `/${portal.general.slug}/login` } },
       403,
     );
   }
@@ -114,9 +104,10 @@ export class PortalAuthController {
     const portal = await this.context.portalOf(slug, req, res);
     const contact = contactOf(req, portal);
     const t = translatorFor(portal.domain.language);
-    await this.views.render(res, 'logout.liquid', {
-      ...layoutData(req, portal, { title: t.t(contact ? 'logOut' : 'loggedOutTitle') }),
-      stillLoggedIn: Boolean(contact),
+    const base = `/${portal.general.slug}`;
+    await this.systemPages.render(req, res, portal, 'logout', {
+      title: t.t(contact ? 'logOut' : 'loggedOutTitle'),
+      data: { action: `${base}/logout`, stillLoggedIn: Boolean(contact), loginHref: `${base}/login` },
     });
   }
 
@@ -128,20 +119,27 @@ export class PortalAuthController {
     status = 200,
   ): Promise<void> {
     const t = translatorFor(portal.domain.language);
-    await this.views.render(
+    const base = `/${portal.general.slug}`;
+    // With single sign-on the provider checks passwords, so the page offers only the SSO button.
+    const password = portal.access.authentication === 'password';
+    await this.systemPages.render(
+      req,
       res,
-      'login.liquid',
+      portal,
+      'login',
       {
-        ...layoutData(req, portal, { title: t.t('loginTitle') }),
+        title: t.t('loginTitle'),
         notice: state.notice ? t.t(state.notice) : null,
         error: state.error ? t.t(state.error) : null,
-        email: state.email ?? '',
-        next: safeNext(portal.general.slug, state.next ?? req.query.next),
-        // Registration and password reset pages come with the next part of the portal; until they
-        // exist the login page links to neither (S10's "Register here" appears with them).
-        registrationHref: null,
-        resetHref: null,
-        ssoNote: portal.access.authentication === 'oidc' ? t.t('ssoNotAvailable') : null,
+        data: {
+          action: `${base}/login`,
+          email: state.email ?? '',
+          next: safeNext(portal.general.slug, state.next ?? req.query.next),
+          registrationHref:
+            password && portal.access.mode === 'self_registration' ? `${base}/register` : null,
+          resetHref: password ? `${base}/forgot-password` : null,
+          ssoHref: password ? null : `${base}/sso`,
+        },
       },
       status,
     );

@@ -3,8 +3,11 @@ import { AppError, RpcClient } from '@helpdesk/kit';
 import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { ContactViewer } from '../auth/viewer.js';
+import { previewOf, PreviewReadOnlyError } from './portal-page.js';
 import { PortalResolver } from './portal-resolver.js';
 import { customerFilters, type ListView } from './ticket-view.js';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
 /** A posted form field as a string ('' when missing or not a string). */
 export const formField = (body: unknown, name: string): string => {
@@ -41,10 +44,21 @@ export class PortalContext {
     private readonly resolver: PortalResolver,
   ) {}
 
-  /** Resolves the request's portal (404 page when unknown or switched off) and keeps it for error pages. */
-  async portalOf(slug: string, req: Request, res: Response): Promise<ResolvedPortal> {
+  /**
+   * Resolves the request's portal (404 page when unknown or switched off) and keeps it for error
+   * pages. During an admin preview every request that would change something is refused here, so
+   * no portal action can forget it.
+   */
+  async portalOf(
+    slug: string,
+    req: Request,
+    res: Response,
+    options: { allowInPreview?: boolean } = {},
+  ): Promise<ResolvedPortal> {
     const portal = await this.resolver.resolve(req.hostname, slug);
     res.locals.portal = portal;
+    if (!options.allowInPreview && !SAFE_METHODS.has(req.method) && previewOf(req, portal))
+      throw new PreviewReadOnlyError();
     return portal;
   }
 

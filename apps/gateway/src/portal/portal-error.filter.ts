@@ -4,7 +4,7 @@ import { Catch, HttpException, Inject, type ArgumentsHost, type ExceptionFilter 
 import type { Request, Response } from 'express';
 import { CsrfRejectedError } from '../auth/csrf.js';
 import type { MessageKey } from './i18n.js';
-import { layoutData, LoginRequired } from './portal-page.js';
+import { layoutData, LoginRequired, PreviewReadOnlyError } from './portal-page.js';
 import { PortalViews } from './portal-views.js';
 
 interface ErrorPage {
@@ -17,6 +17,7 @@ const pages = {
   notFound: { status: 404, title: 'notFoundTitle', text: 'notFoundText' },
   csrf: { status: 403, title: 'csrfTitle', text: 'csrfText' },
   forbidden: { status: 403, title: 'accessDeniedTitle', text: 'accessDeniedText' },
+  previewReadOnly: { status: 403, title: 'previewReadOnlyTitle', text: 'previewReadOnlyText' },
   badRequest: { status: 400, title: 'badRequestTitle', text: 'badRequestText' },
   tooMany: { status: 429, title: 'badRequestTitle', text: 'loginTooMany' },
   unavailable: { status: 503, title: 'unavailableTitle', text: 'unavailableText' },
@@ -71,6 +72,7 @@ export class PortalErrorFilter implements ExceptionFilter {
 
   private pageFor(error: unknown): ErrorPage {
     if (error instanceof CsrfRejectedError) return pages.csrf;
+    if (error instanceof PreviewReadOnlyError) return pages.previewReadOnly;
     if (error instanceof AppError) {
       switch (ErrorKinds[error.code]) {
         case 'not_found':

@@ -12,7 +12,7 @@ import { errorCode, listRequest, PortalContext } from './portal-context.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { columnsOf, layoutData, requireContact } from './portal-page.js';
 import { PortalViews } from './portal-views.js';
-import { parseListView, viewQuery } from './ticket-view.js';
+import { listViewOf, viewQuery } from './ticket-view.js';
 
 /**
  * Export to CSV (SPEC P4): the current view with its filters, search and sort becomes a job in
@@ -35,8 +35,10 @@ export class PortalExportsController {
     const portal = await this.context.portalOf(slug, req, res);
     const contact = requireContact(req, portal);
     assertCsrf(req);
-    const scope = await this.context.scopeOf(portal, contact);
-    const view = parseListView((req.body ?? {}) as Record<string, unknown>, portal);
+    const [scope, { view }] = await Promise.all([
+      this.context.scopeOf(portal, contact),
+      listViewOf(this.rpc, portal, (req.body ?? {}) as Record<string, unknown>),
+    ]);
     const t = translatorFor(portal.domain.language);
     try {
       const started = await this.rpc.send('tickets.exports.start', {

@@ -17,11 +17,32 @@ export class LoginRequired extends Error {
   }
 }
 
+export type PreviewViewer = NonNullable<Request['session']['portalPreview']>;
+
+/** Thrown by any state-changing portal request during an admin preview: a preview only looks. */
+export class PreviewReadOnlyError extends Error {
+  constructor() {
+    super('This is a read-only preview of the portal');
+    this.name = 'PreviewReadOnlyError';
+  }
+}
+
+/** The admin preview (SPEC P7) this request's session holds for this portal, if any. */
+export function previewOf(req: Request, portal: ResolvedPortal): PreviewViewer | undefined {
+  const preview = req.session?.portalPreview;
+  return preview && preview.accountId === portal.accountId && preview.portalId === portal.id
+    ? preview
+    : undefined;
+}
+
 /**
- * The contact logged in to THIS portal, if any. A session of an internal user, or of a contact of
- * another portal or account, is no login here.
+ * The contact logged in to THIS portal, if any: the one an admin previews the portal as, else the
+ * session's own login. A session of an internal user, or of a contact of another portal or
+ * account, is no login here.
  */
 export function contactOf(req: Request, portal: ResolvedPortal): ContactViewer | undefined {
+  const preview = previewOf(req, portal);
+  if (preview) return preview;
   const viewer = viewerOf(req);
   return viewer?.kind === 'contact' && viewer.accountId === portal.accountId && viewer.portalId === portal.id
     ? viewer
@@ -59,14 +80,14 @@ const initials = (name: string) =>
  */
 export const ticketLabelOf = (portal: ResolvedPortal, t: Translator) =>
   portal.ticketDisplay.label === 'Tickets' ? t.t('defaultTicketLabel') : portal.ticketDisplay.label;
-const menuTextOf = (portal: ResolvedPortal, t: Translator) =>
+export const menuTextOf = (portal: ResolvedPortal, t: Translator) =>
   portal.supportForm.menuText === 'Submit a ticket' ? t.t('submitTicket') : portal.supportForm.menuText;
 
 /** What the layout needs on every page: language, messages, theme, header and the form token. */
 export function layoutData(
   req: Request,
   portal: ResolvedPortal | undefined,
-  options: { title?: string; contact?: ContactViewer; section?: 'tickets' } = {},
+  options: { title?: string; contact?: ContactViewer; section?: 'tickets' | 'submit' } = {},
 ) {
   const t: Translator = translatorFor(portal?.domain.language ?? 'en');
   const name = portal?.general.name ?? '';
@@ -97,6 +118,16 @@ export function layoutData(
           name: `${contact.firstName} ${contact.lastName}`.trim() || contact.email,
           email: contact.email,
           initials: initials(`${contact.firstName} ${contact.lastName}`.trim() || contact.email),
+        }
+      : null,
+    // The admin preview's banner (SPEC P7): whose portal this is, and the way out.
+    preview: contact?.preview
+      ? {
+          text: t.t('previewBanner', {
+            name: `${contact.firstName} ${contact.lastName}`.trim() || contact.email,
+            user: contact.preview.userName,
+          }),
+          endAction: `/${slug}/preview/end`,
         }
       : null,
     section: options.section ?? null,

@@ -20,17 +20,24 @@ import { columnsOf, layoutData, requireContact, ticketLabelOf } from './portal-p
 import { PortalViews } from './portal-views.js';
 import {
   cellFor,
+  filterPanel,
+  listViewOf,
   pageLinks,
-  parseListView,
   sortLink,
   statusText,
   textToHtml,
+  viewFields,
   viewQuery,
 } from './ticket-view.js';
 
 const PAGE_SIZE = 25;
 /** Notices a redirect may ask the next page to show (`?notice=`); nothing else is echoed. */
-const detailNotices = new Set<MessageKey>(['replySent', 'ticketClosedNow', 'alreadyClosed']);
+const detailNotices = new Set<MessageKey>([
+  'replySent',
+  'ticketClosedNow',
+  'alreadyClosed',
+  'ticketSubmitted',
+]);
 
 /**
  * The customer's tickets (SPEC P1–P3, S7–S9): the list, a ticket with its public conversation, the
@@ -55,8 +62,10 @@ export class PortalTicketsController {
   async list(@Param('slug') slug: string, @Req() req: Request, @Res() res: Response) {
     const portal = await this.context.portalOf(slug, req, res);
     const contact = requireContact(req, portal);
-    const scope = await this.context.scopeOf(portal, contact);
-    const view = parseListView(req.query, portal);
+    const [scope, { view, offered }] = await Promise.all([
+      this.context.scopeOf(portal, contact),
+      listViewOf(this.rpc, portal, req.query),
+    ]);
     const page = await this.rpc.send('tickets.portal.list', {
       ...listRequest(portal, scope, view),
       after: view.after,
@@ -64,13 +73,14 @@ export class PortalTicketsController {
     });
     const t = translatorFor(portal.domain.language);
     const base = `/${portal.general.slug}`;
+    const listPath = `${base}/tickets`;
     const now = Date.now();
     const columns = columnsOf(portal, t).map((column) => {
       const sorted = view.sort === column.property ? view.dir : null;
       return {
         ...column,
         sortable: column.property !== 'content',
-        sortHref: `${base}/tickets${sortLink(view, column.property)}`,
+        sortHref: `${listPath}${sortLink(view, column.property)}`,
         ariaSort: sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : null,
         sortLabel: `${t.t('sortBy', { column: column.label })}${
           sorted ? ` (${t.t(sorted === 'asc' ? 'sortedAscending' : 'sortedDescending')})` : ''
@@ -90,7 +100,14 @@ export class PortalTicketsController {
       return { id: row.id, closed: row.closed, cells };
     });
     const links = pageLinks(view, page.nextCursor);
-    const filtered = view.q !== '' || view.status !== 'all';
+    const filtered = view.q !== '' || view.status !== 'all' || view.filters.length > 0;
+    const panel = filterPanel(
+      view,
+      offered,
+      new Map(columns.map((column) => [column.property, column.label])),
+      t,
+      listPath,
+    );
     await this.views.render(res, 'tickets.liquid', {
       ...layoutData(req, portal, { contact, section: 'tickets' }),
       heading: ticketLabelOf(portal, t),
@@ -98,9 +115,17 @@ export class PortalTicketsController {
       showSwitch: scope.seesCompanyTickets,
       columns,
       rows,
-      previousHref: links.previous === null ? null : `${base}/tickets${links.previous}`,
-      nextHref: links.next === null ? null : `${base}/tickets${links.next}`,
-      clearHref: `${base}/tickets${viewQuery(view, { status: 'all', q: '', after: undefined, prev: [] })}`,
+      filterControls: panel.controls,
+      activeFilters: panel.active,
+      filtersInUse: t.t('filtersInUse', { count: t.formatNumber(view.filters.length) }),
+      // The export posts the same view (every page of it).
+      exportFields: viewFields(view, { after: undefined, prev: [] }).map(([name, value]) => ({
+        name,
+        value,
+      })),
+      previousHref: links.previous === null ? null : `${listPath}${links.previous}`,
+      nextHref: links.next === null ? null : `${listPath}${links.next}`,
+      clearHref: `${listPath}${viewQuery(view, { status: 'all', q: '', filters: [], after: undefined, prev: [] })}`,
       emptyState: rows.length === 0 ? (filtered ? 'noMatches' : 'none') : null,
       countText: t.t('ticketCountOnPage', { count: t.formatNumber(rows.length) }),
     });
@@ -323,9 +348,10 @@ export class PortalTicketsController {
             size: t.formatBytes(attachment.size),
           })),
         })),
-        canReply: !ticket.closed || actions.replyToClosed,
+        // An admin's preview only looks: no reply or close forms (the posts are refused anyway).
+        canReply: !contact.preview && (!ticket.closed || actions.replyToClosed),
         replyReopens: ticket.closed && actions.replyToClosed,
-        canClose: actions.allowClose && !ticket.closed,
+        canClose: !contact.preview && actions.allowClose && !ticket.closed,
         submitHref: portal.supportForm.connected && portal.supportForm.menuText ? `${base}/submit` : null,
         notice: state.notice ? t.t(state.notice) : null,
         error: state.error ? t.t(state.error, limits) : null,

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { Liquid } from 'liquidjs';
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +13,11 @@ export const VIEWS_DIR = join(packageRoot, 'views');
 export const PUBLIC_DIR = join(packageRoot, 'public');
 /** Where the files of public/ are served (see gateway.ts). */
 export const ASSETS_PATH = '/portal-assets';
+/** Browser builds of installed libraries, served beside public/ under these names (no CDN). */
+export const LIBRARY_ASSETS: Record<string, string> = {
+  // The reply editor (SPEC P3).
+  'trix.js': createRequire(import.meta.url).resolve('trix/dist/trix.umd.min.js'),
+};
 
 /**
  * The Content-Security-Policy of portal pages: scripts and the theme's style block only with this
@@ -33,13 +39,14 @@ export const portalCsp = (nonce: string) =>
 
 /** `/portal-assets/portal.css?v=<hash of the file>`: cached long, refetched when the file changes. */
 function assetUrls(): Record<string, string> {
+  const files: [string, string][] = [
+    ...readdirSync(PUBLIC_DIR).map((name): [string, string] => [name, join(PUBLIC_DIR, name)]),
+    ...Object.entries(LIBRARY_ASSETS),
+  ];
   const urls: Record<string, string> = {};
-  for (const file of readdirSync(PUBLIC_DIR)) {
-    const hash = createHash('sha256')
-      .update(readFileSync(join(PUBLIC_DIR, file)))
-      .digest('hex')
-      .slice(0, 12);
-    urls[file.replace(/[^a-z0-9]/gi, '_')] = `${ASSETS_PATH}/${file}?v=${hash}`;
+  for (const [name, path] of files) {
+    const hash = createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 12);
+    urls[name.replace(/[^a-z0-9]/gi, '_')] = `${ASSETS_PATH}/${name}?v=${hash}`;
   }
   return urls;
 }

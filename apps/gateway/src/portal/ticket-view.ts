@@ -1,15 +1,26 @@
-import type { Filter, PortalTicketRow, ResolvedPortal } from '@helpdesk/contracts';
+import type {
+  Filter,
+  FilterCondition,
+  PortalTicketRow,
+  PropertyOption,
+  ResolvedPortal,
+  TicketPropertyView,
+} from '@helpdesk/contracts';
+import type { RpcClient } from '@helpdesk/kit';
 import type { MessageKey, Translator } from './i18n.js';
 
 /**
  * What a customer is looking at on the ticket list, as it travels in the page's query string:
- * the Show switch, the status filter, the search words, the sort and the keyset page. Every link on
- * the page (sorting, paging, clearing) and the export are built from it, so each one keeps the rest.
+ * the Show switch, the status filter, the search words, the property filters, the sort and the
+ * keyset page. Every link on the page (sorting, paging, clearing) and the export are built from it,
+ * so each one keeps the rest.
  */
 export interface ListView {
   show: 'organization' | 'mine';
   status: 'all' | 'open' | 'closed';
   q: string;
+  /** In the order the list offers them. */
+  filters: PropertyFilter[];
   sort: string;
   dir: 'asc' | 'desc';
   /** The cursor of this page (none on the first). */
@@ -17,6 +28,25 @@ export interface ListView {
   /** The cursors of the pages before this one except the first, oldest first (for Previous). */
   prev: string[];
 }
+
+/**
+ * One property filter in force, carried as the query field `<property>.<part>` (a property name
+ * has no dot, so these never meet the view's own fields or each other).
+ */
+export interface PropertyFilter {
+  property: string;
+  /** `is`: one of the property's options; `from` / `to`: the first / last day (YYYY-MM-DD) of a range. */
+  part: 'is' | 'from' | 'to';
+  value: string;
+}
+
+/** A filter the list offers on one of its columns (P1): one option of a choice, or a range of days. */
+export type ListFilter =
+  | { property: string; type: 'enumeration'; options: readonly PropertyOption[] }
+  | { property: string; type: 'date' };
+
+/** A column of these shows no value (see `cellFor`), so neither may it be filtered on. */
+const UNSHOWN = new Set(['pipeline', 'company', 'content']);
 
 const DEFAULT_SORT = 'created_at';
 /** A cursor (base64url); the stack joins them with dots. */
@@ -40,8 +70,71 @@ export const sortableProperties = (portal: ResolvedPortal): Set<string> =>
     ...portal.ticketDisplay.columns.map((column) => column.property).filter((name) => name !== 'content'),
   ]);
 
-/** Reads the view from the query string; anything unknown falls back to the default, never an error. */
-export function parseListView(query: Record<string, unknown>, portal: ResolvedPortal): ListView {
+/**
+ * The filters the list offers: one per configured column whose values the portal shows and that is
+ * a choice (an enumeration with options) or a date. Status has its own filter. A property that is no
+ * column is never offered, so a customer cannot probe values the portal does not show; what they
+ * choose only narrows the list further, as tickets ANDs it with the portal's visibility filter.
+ */
+export function listFilters(portal: ResolvedPortal, properties: readonly TicketPropertyView[]): ListFilter[] {
+  const byName = new Map(properties.map((definition) => [definition.name, definition]));
+  return portal.ticketDisplay.columns.flatMap(({ property }): ListFilter[] => {
+    const definition = byName.get(property);
+    if (!definition || property === 'status' || UNSHOWN.has(property)) return [];
+    if (definition.type === 'date') return [{ property, type: 'date' }];
+    if (definition.type === 'enumeration' && definition.options?.length)
+      return [{ property, type: 'enumeration', options: definition.options }];
+    return [];
+  });
+}
+
+/** The view of a request (the list's query string, the export's form) with the filters on offer. */
+export async function listViewOf(
+  rpc: RpcClient,
+  portal: ResolvedPortal,
+  fields: Record<string, unknown>,
+): Promise<{ view: ListView; offered: ListFilter[] }> {
+  const properties = await rpc.send('tickets.properties.list', { accountId: portal.accountId });
+  const offered = listFilters(portal, properties);
+  return { view: parseListView(fields, portal, offered), offered };
+}
+
+/** Midnight starting a day written YYYY-MM-DD, in the time zone dates are shown in; undefined when no such day. */
+function dayStart(day: string): Date | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!match) return undefined;
+  const [year, month, date] = match.slice(1).map(Number) as [number, number, number];
+  const start = new Date(year, month - 1, date);
+  return start.getFullYear() === year && start.getMonth() === month - 1 && start.getDate() === date
+    ? start
+    : undefined;
+}
+
+/** The query field of a property filter. */
+const filterField = (filter: Pick<PropertyFilter, 'property' | 'part'>) =>
+  `${filter.property}.${filter.part}`;
+
+function parseFilters(query: Record<string, unknown>, offered: readonly ListFilter[]): PropertyFilter[] {
+  return offered.flatMap((filter): PropertyFilter[] => {
+    const read = (part: PropertyFilter['part']) => {
+      const value = first(query[filterField({ property: filter.property, part })]);
+      return value === undefined ? [] : [{ property: filter.property, part, value }];
+    };
+    if (filter.type === 'enumeration')
+      return read('is').filter(({ value }) => filter.options.some((option) => option.value === value));
+    return [...read('from'), ...read('to')].filter(({ value }) => dayStart(value) !== undefined);
+  });
+}
+
+/**
+ * Reads the view from the query string (or a posted form); anything unknown falls back to the
+ * default and a filter that is not on offer is dropped: never an error.
+ */
+export function parseListView(
+  query: Record<string, unknown>,
+  portal: ResolvedPortal,
+  offered: readonly ListFilter[] = [],
+): ListView {
   const show = first(query.show) === 'mine' ? 'mine' : 'organization';
   const statusText = first(query.status);
   const status = statusText === 'open' || statusText === 'closed' ? statusText : 'all';
@@ -59,32 +152,52 @@ export function parseListView(query: Record<string, unknown>, portal: ResolvedPo
         .filter((part) => cursor.test(part))
         .slice(-MAX_STACK)
     : [];
-  return { show, status, q, sort, dir, after, prev };
+  return { show, status, q, filters: parseFilters(query, offered), sort, dir, after, prev };
 }
 
-/** The customer's own filters as the filter model (status only, for now). */
+/**
+ * A property filter as a condition: a day range's ends are compared as instants, from the first
+ * day's midnight to the end of the last day.
+ */
+function conditionOf({ property, part, value }: PropertyFilter): FilterCondition {
+  if (part === 'is') return { property, operator: 'eq', value };
+  const start = dayStart(value)!;
+  return part === 'from'
+    ? { property, operator: 'gt', value: new Date(start.getTime() - 1).toISOString() }
+    : {
+        property,
+        operator: 'lt',
+        value: new Date(start.getFullYear(), start.getMonth(), start.getDate() + 1).toISOString(),
+      };
+}
+
+/** The customer's own filters as the filter model: one group, so every one of them must hold. */
 export function customerFilters(view: ListView): Filter {
-  return view.status === 'all'
-    ? { groups: [] }
-    : { groups: [[{ property: 'status', operator: 'eq', value: view.status }]] };
+  const conditions = view.filters.map(conditionOf);
+  if (view.status !== 'all') conditions.unshift({ property: 'status', operator: 'eq', value: view.status });
+  return { groups: conditions.length ? [conditions] : [] };
+}
+
+/** The view's fields as name and value (defaults left out), with some parts replaced. */
+export function viewFields(view: ListView, change: Partial<ListView> = {}): [string, string][] {
+  const next = { ...view, ...change };
+  const fields: [string, string][] = [];
+  if (next.show !== 'organization') fields.push(['show', next.show]);
+  if (next.status !== 'all') fields.push(['status', next.status]);
+  if (next.q) fields.push(['q', next.q]);
+  for (const filter of next.filters) fields.push([filterField(filter), filter.value]);
+  if (next.sort !== DEFAULT_SORT || next.dir !== defaultDirection(next.sort))
+    fields.push(['sort', next.sort], ['dir', next.dir]);
+  if (next.after) {
+    fields.push(['after', next.after]);
+    if (next.prev.length) fields.push(['prev', next.prev.join('.')]);
+  }
+  return fields;
 }
 
 /** The view's query string (defaults left out), with some parts replaced. */
 export function viewQuery(view: ListView, change: Partial<ListView> = {}): string {
-  const next = { ...view, ...change };
-  const params = new URLSearchParams();
-  if (next.show !== 'organization') params.set('show', next.show);
-  if (next.status !== 'all') params.set('status', next.status);
-  if (next.q) params.set('q', next.q);
-  if (next.sort !== DEFAULT_SORT || next.dir !== defaultDirection(next.sort)) {
-    params.set('sort', next.sort);
-    params.set('dir', next.dir);
-  }
-  if (next.after) {
-    params.set('after', next.after);
-    if (next.prev.length) params.set('prev', next.prev.join('.'));
-  }
-  const text = params.toString();
+  const text = new URLSearchParams(viewFields(view, change)).toString();
   return text ? `?${text}` : '';
 }
 
@@ -100,6 +213,90 @@ export function pageLinks(view: ListView, nextCursor: string | null) {
     ? viewQuery(view, { after: view.prev.at(-1), prev: view.prev.slice(0, -1) })
     : null;
   return { next, previous };
+}
+
+/** An option as the list's cells name it: built-in priorities and sources in the page's language. */
+function optionLabel(property: string, option: PropertyOption, t: Translator): string {
+  if (property === 'priority') return t.t(`priority_${option.value}` as MessageKey);
+  if (property === 'source') return t.t(`source_${option.value}` as MessageKey);
+  return option.label;
+}
+
+export type FilterControl =
+  | {
+      type: 'enumeration';
+      id: string;
+      name: string;
+      label: string;
+      options: { value: string; label: string; selected: boolean }[];
+    }
+  | {
+      type: 'date';
+      label: string;
+      from: { id: string; name: string; value: string };
+      to: { id: string; name: string; value: string };
+    };
+
+/**
+ * The filter panel's controls (labelled by their columns' headings) and the filters in force, each
+ * with the address of the same view without it.
+ */
+export function filterPanel(
+  view: ListView,
+  offered: readonly ListFilter[],
+  labels: ReadonlyMap<string, string>,
+  t: Translator,
+  listPath: string,
+): { controls: FilterControl[]; active: { text: string; removeLabel: string; removeHref: string }[] } {
+  const valueOf = (property: string, part: PropertyFilter['part']) =>
+    view.filters.find((filter) => filter.property === property && filter.part === part)?.value ?? '';
+  const controls = offered.map((filter): FilterControl => {
+    const label = labels.get(filter.property) ?? filter.property;
+    const id = `filter-${filter.property}`;
+    if (filter.type === 'date') {
+      const end = (part: 'from' | 'to') => ({
+        id: `${id}-${part}`,
+        name: filterField({ property: filter.property, part }),
+        value: valueOf(filter.property, part),
+      });
+      return { type: 'date', label, from: end('from'), to: end('to') };
+    }
+    const chosen = valueOf(filter.property, 'is');
+    return {
+      type: 'enumeration',
+      id,
+      name: filterField({ property: filter.property, part: 'is' }),
+      label,
+      options: [
+        { value: '', label: t.t('filterAll'), selected: chosen === '' },
+        ...filter.options.map((option) => ({
+          value: option.value,
+          label: optionLabel(filter.property, option, t),
+          selected: option.value === chosen,
+        })),
+      ],
+    };
+  });
+  const active = view.filters.map((filter) => {
+    const label = labels.get(filter.property) ?? filter.property;
+    let text: string;
+    if (filter.part === 'is') {
+      const offer = offered.find((candidate) => candidate.property === filter.property);
+      const option =
+        offer?.type === 'enumeration' ? offer.options.find((o) => o.value === filter.value) : undefined;
+      text = `${label}: ${option ? optionLabel(filter.property, option, t) : filter.value}`;
+    } else {
+      const date = t.formatDate(dayStart(filter.value)!.toISOString());
+      text = t.t(filter.part === 'from' ? 'filterFrom' : 'filterTo', { label, date });
+    }
+    const rest = view.filters.filter((other) => other !== filter);
+    return {
+      text,
+      removeLabel: t.t('removeFilter', { filter: text }),
+      removeHref: `${listPath}${viewQuery(view, { filters: rest, after: undefined, prev: [] })}`,
+    };
+  });
+  return { controls, active };
 }
 
 /** Sorting by a column: the same column flips the direction, another starts with its default. */
@@ -172,6 +369,7 @@ export function cellFor(
           title: t.formatDateTime(iso),
         }
       : { text: '—', tone: 'muted' };
+  if (UNSHOWN.has(property)) return { text: '—', tone: 'muted' };
   switch (property) {
     case 'subject':
       return { text: row.subject, href };
@@ -197,10 +395,6 @@ export function cellFor(
       return date(row.lastActivityAt, true);
     case 'closed_at':
       return date(row.closedAt);
-    case 'pipeline':
-    case 'company':
-    case 'content':
-      return { text: '—', tone: 'muted' };
     default:
       return customCell(row.properties[property], t);
   }

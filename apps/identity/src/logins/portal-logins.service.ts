@@ -67,7 +67,15 @@ export class PortalLoginsService {
     return { contact: toContactView(contact) };
   }
 
-  /** Self-registration: always the same answer; the verification email decides what happens. */
+  /**
+   * Self-registration: always the same answer; the email decides what happens. The chosen password is
+   * kept (until the address is verified) only when the registration creates the contact. An address
+   * that is a contact's already (a customer who only emailed support, a form submission, a registered
+   * customer) may not be the registrant's: had the owner opened the unexpected mail, the registrant's
+   * password would have let them in to the owner's tickets. So the owner gets a link to choose a
+   * password of their own (the reset link, which also confirms the address) and the registrant's is
+   * dropped.
+   */
   async register(request: RpcPayload<'identity.portal.register'>) {
     const { accountId, domainId, email, firstName, lastName, password, consent } = request;
     const portal = await this.portals.portalOf(accountId);
@@ -86,20 +94,11 @@ export class PortalLoginsService {
     // Hash before looking anything up, so known and unknown emails take the same time.
     const pendingPasswordHash = await hashPassword(password);
     const existing = await this.em.findOne(Contact, { accountId, email });
-    const existingLogin = existing
-      ? await this.em.findOne(
-          ContactLogin,
-          { contactId: existing.id },
-          { fields: ['*', 'passwordHash'] as never },
-        )
-      : null;
-    if (existingLogin?.passwordHash) {
-      // Already registered: a reset link is the helpful answer, and it goes only to the owner.
-      await this.sendToken(existing!, 'password_reset', portal, domain);
-      return { accepted: true as const };
-    }
     const contact = existing ?? this.em.create(Contact, { accountId, email, firstName, lastName });
-    if (!existingLogin) this.em.create(ContactLogin, { contactId: contact.id, accountId });
+    const login = existing
+      ? await this.em.findOne(ContactLogin, { contactId: existing.id, accountId })
+      : null;
+    if (!login) this.em.create(ContactLogin, { contactId: contact.id, accountId });
     if (notice && consent) {
       this.em.create(ConsentRecord, {
         accountId,
@@ -110,14 +109,16 @@ export class PortalLoginsService {
       });
     }
     await this.em.flush();
-    await this.sendToken(contact, 'verification', portal, domain, pendingPasswordHash);
+    if (existing) await this.sendToken(contact, 'password_reset', portal, domain);
+    else await this.sendToken(contact, 'verification', portal, domain, pendingPasswordHash);
     return { accepted: true as const };
   }
 
   async verifyEmail({ accountId, token }: RpcPayload<'identity.portal.verifyEmail'>) {
     const { contact, login, record } = await this.useToken(accountId, token, 'verification');
     login.emailVerifiedAt ??= new Date();
-    if (record.pendingPasswordHash) {
+    // A password set meanwhile (by a reset link) stays: an old verification link must not replace it.
+    if (record.pendingPasswordHash && !login.passwordHash) {
       login.passwordHash = record.pendingPasswordHash;
       login.passwordChangedAt = new Date();
     }
@@ -142,11 +143,15 @@ export class PortalLoginsService {
     return { contact: toContactView(contact) };
   }
 
-  async requestPasswordReset({ accountId, email }: RpcPayload<'identity.portal.requestPasswordReset'>) {
+  async requestPasswordReset({
+    accountId,
+    email,
+    domainId,
+  }: RpcPayload<'identity.portal.requestPasswordReset'>) {
     const portal = await this.portals.portalOf(accountId);
     const contact = await this.em.findOne(Contact, { accountId, email });
     const login = contact ? await this.em.findOne(ContactLogin, { contactId: contact.id }) : null;
-    const domain = await this.em.findOne(Domain, { accountId, primary: true });
+    const domain = await this.mailDomain(accountId, domainId);
     if (contact && login && domain) await this.sendToken(contact, 'password_reset', portal, domain);
     return { accepted: true as const };
   }
@@ -173,7 +178,7 @@ export class PortalLoginsService {
   async invite(accountId: string, contactIds: string[]): Promise<void> {
     if (contactIds.length === 0) return;
     const portal = await this.portals.portalOf(accountId);
-    const domain = await this.em.findOne(Domain, { accountId, primary: true });
+    const domain = await this.mailDomain(accountId);
     const contacts = await this.em.find(Contact, { accountId, id: { $in: contactIds } });
     const logins = new Map(
       (
@@ -228,6 +233,12 @@ export class PortalLoginsService {
         'Confirm your email address with the link we sent you first',
       );
     }
+  }
+
+  /** The domain a mail speaks the language of and links to: the one asked for when it is this account's, else the primary. */
+  private async mailDomain(accountId: string, domainId?: string): Promise<Domain | null> {
+    const asked = domainId ? await this.em.findOne(Domain, { id: domainId, accountId }) : null;
+    return asked ?? this.em.findOne(Domain, { accountId, primary: true });
   }
 
   private async sendToken(
