@@ -1,9 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import {
+  accessibilityProblems,
+  browserUrl,
+  desktop,
+  launchChromium,
+  logIn as logInAt,
+  newPage as newBrowserPage,
+  phone,
+} from '../src/browser.js';
 import { startSystem, type System } from '../src/system.js';
 
 // The customer portal in a real browser (Debian's Chromium, driven by playwright-core) against the
@@ -11,11 +19,7 @@ import { startSystem, type System } from '../src/system.js';
 // Screenshots go to SCREENSHOTS_DIR when set (docs/screenshots/ holds the committed ones), else to a
 // temporary folder.
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const screenshots = process.env.SCREENSHOTS_DIR ?? mkdtempSync(join(tmpdir(), 'portal-shots-'));
-const desktop = { width: 1280, height: 800 };
-const phone = { width: 390, height: 844 };
 
 let system: System;
 let browser: Browser;
@@ -23,20 +27,8 @@ let base: string;
 
 beforeAll(async () => {
   system = await startSystem({ database: 'helpdesk_test_e2e_portal_browser' });
-  // Chromium resolves localhost (and *.localhost) to this machine itself: the demo's portal domain.
-  base = system.url.replace('127.0.0.1', 'localhost');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  base = browserUrl(system);
+  browser = await launchChromium();
   mkdirSync(screenshots, { recursive: true });
 }, 180_000);
 
@@ -45,38 +37,8 @@ afterAll(async () => {
   await system?.close();
 });
 
-async function newPage(
-  viewport = desktop,
-): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport, acceptDownloads: true, locale: 'en-GB' });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  // A CSP violation or a script error shows up here.
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().includes('favicon')) errors.push(message.text());
-  });
-  return { context, page, errors };
-}
-
-async function logIn(page: Page, email = 'alice@acme.test') {
-  await page.goto(`${base}/support`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill('demo-password');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL(/\/support\/tickets$/);
-}
-
-/** Serious and critical WCAG 2.2 A/AA problems axe-core finds on the page, as `rule: selectors`. */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: axeSource });
-  const found = await page.evaluate(`axe
-    .run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] })
-    .then((result) => result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`);
-  return found as string[];
-}
+const newPage = (viewport = desktop) => newBrowserPage(browser, viewport);
+const logIn = (page: Page, email = 'alice@acme.test') => logInAt(page, `${base}/support`, email);
 
 /** How wide the page is laid out (wider than the viewport means sideways scrolling). */
 const scrollWidth = async (page: Page) => Number(await page.evaluate('document.documentElement.scrollWidth'));
@@ -240,9 +202,7 @@ describe('the customer portal in Chromium', () => {
   });
 
   it('has no serious or critical accessibility problems (axe-core) on its pages', async () => {
-    // axe is injected as an inline script, which the portal's CSP rightly refuses: this context only.
-    const context = await browser.newContext({ viewport: desktop, bypassCSP: true });
-    const page = await context.newPage();
+    const { context, page } = await newPage();
     const problems: Record<string, string[]> = {};
     const check = async (name: string) => (problems[name] = await accessibilityProblems(page));
     await page.goto(`${base}/support/login`);
