@@ -7,6 +7,7 @@ import {
   startTestNats,
   type TestNats,
 } from '@helpdesk/testing';
+import type { RpcClient } from '@helpdesk/kit';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -199,4 +200,27 @@ export class ApiSession {
   get sessionCookie(): string | undefined {
     return this.cookie;
   }
+}
+
+/** The demo's account and its admin (every permission), for the RPCs a test makes itself. */
+export async function demoAdmin(rpc: RpcClient): Promise<{ accountId: string; adminId: string }> {
+  const admin = await rpc.send('identity.users.authenticate', {
+    email: 'admin@demo.test',
+    password: 'demo-password',
+  });
+  return { accountId: admin.accountId, adminId: admin.id };
+}
+
+/** The ids of demo contacts by email. */
+export async function demoContactIds(
+  rpc: RpcClient,
+  accountId: string,
+  emails: string[],
+): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  for (const email of emails) {
+    const [contact] = (await rpc.send('identity.contacts.list', { accountId, search: email })).items;
+    ids.set(email, contact.id);
+  }
+  return ids;
 }

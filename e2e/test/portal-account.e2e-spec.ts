@@ -12,7 +12,7 @@ import {
 import { Redis } from 'ioredis';
 import { createHash, randomUUID } from 'node:crypto';
 import { request } from 'node:http';
-import { startSystem, type System } from '../src/system.js';
+import { demoAdmin, startSystem, type System } from '../src/system.js';
 import { PortalClient, listedTickets, type PortalResponse } from './portal-client.js';
 
 // The portal's account pages over plain HTTP (SPEC S10, S11): registration with the domain's consent
@@ -60,12 +60,7 @@ beforeAll(async () => {
   });
   rpc = new RpcClient({ natsUrl: system.natsUrl, timeoutMs: 5_000 });
   redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
-  const admin = await rpc.send('identity.users.authenticate', {
-    email: 'admin@demo.test',
-    password: 'demo-password',
-  });
-  accountId = admin.accountId;
-  adminId = admin.id;
+  ({ accountId, adminId } = await demoAdmin(rpc));
 }, 180_000);
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { RpcClient } from '@helpdesk/kit';
 import { randomUUID } from 'node:crypto';
-import { ApiSession, startSystem, type System } from '../src/system.js';
+import { ApiSession, demoAdmin, demoContactIds, startSystem, type System } from '../src/system.js';
 import { listedTickets, PortalClient } from './portal-client.js';
 
 // The admin preview (SPEC P7): an internal user with `portal.settings` opens the portal as a chosen
@@ -12,20 +12,14 @@ let system: System;
 let rpc: RpcClient;
 let admin: ApiSession;
 let accountId: string;
-const contactIds = new Map<string, string>();
+let contactIds: Map<string, string>;
 
 beforeAll(async () => {
   system = await startSystem({ database: 'helpdesk_test_e2e_portal_preview' });
   rpc = new RpcClient({ natsUrl: system.natsUrl, timeoutMs: 5_000 });
   admin = await ApiSession.login(system.url, 'admin@demo.test', 'demo-password');
-  ({ accountId } = await rpc.send('identity.users.authenticate', {
-    email: 'admin@demo.test',
-    password: 'demo-password',
-  }));
-  for (const email of ['alice@acme.test', 'carol@globex.test']) {
-    const [contact] = (await rpc.send('identity.contacts.list', { accountId, search: email })).items;
-    contactIds.set(email, contact.id);
-  }
+  ({ accountId } = await demoAdmin(rpc));
+  contactIds = await demoContactIds(rpc, accountId, ['alice@acme.test', 'carol@globex.test']);
 }, 180_000);
 
 afterAll(async () => {

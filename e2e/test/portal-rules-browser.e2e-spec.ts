@@ -12,7 +12,7 @@ import {
   newPage,
   submitLogin,
 } from '../src/browser.js';
-import { startSystem, type System } from '../src/system.js';
+import { demoAdmin, startSystem, type System } from '../src/system.js';
 
 // The portal's rules in a real browser against the whole system on the demo data (SPEC S9, S10, S14
 // and the tenancy of S4): idle and absolute session limits, the access groups, replies to closed
@@ -41,12 +41,7 @@ beforeAll(async () => {
   portal = `${browserUrl(system)}/support`;
   rpc = new RpcClient({ natsUrl: system.natsUrl, timeoutMs: 5_000 });
   redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
-  const admin = await rpc.send('identity.users.authenticate', {
-    email: 'admin@demo.test',
-    password: 'demo-password',
-  });
-  accountId = admin.accountId;
-  adminId = admin.id;
+  ({ accountId, adminId } = await demoAdmin(rpc));
   browser = await launchChromium();
 }, 180_000);
 

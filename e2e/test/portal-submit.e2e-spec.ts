@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { PortalView, SubmissionView } from '@helpdesk/contracts';
 import { RpcClient } from '@helpdesk/kit';
-import { startSystem, type System } from '../src/system.js';
+import { demoAdmin, startSystem, type System } from '../src/system.js';
 import { listedTickets, PortalClient, type PortalResponse } from './portal-client.js';
 
 // Submit a ticket (SPEC P5, S5) over plain HTTP, as a browser without script uses it: the demo's
@@ -34,12 +34,7 @@ beforeAll(async () => {
     },
   });
   rpc = new RpcClient({ natsUrl: system.natsUrl, timeoutMs: 5_000 });
-  const admin = await rpc.send('identity.users.authenticate', {
-    email: 'admin@demo.test',
-    password: 'demo-password',
-  });
-  accountId = admin.accountId;
-  adminId = admin.id;
+  ({ accountId, adminId } = await demoAdmin(rpc));
   for (const email of ['alice@acme.test', 'carol@globex.test']) {
     const [contact] = (await rpc.send('identity.contacts.list', { accountId, search: email })).items;
     contactIds.set(email, contact.id);

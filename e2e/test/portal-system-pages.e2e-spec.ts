@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { PortalView } from '@helpdesk/contracts';
 import { RpcClient } from '@helpdesk/kit';
-import { startSystem, type System } from '../src/system.js';
+import { demoAdmin, startSystem, type System } from '../src/system.js';
 import { PortalClient, type PortalResponse } from './portal-client.js';
 
 // S12: the portal's system pages rendered from templates an admin selects and edits (the
@@ -15,12 +15,7 @@ let adminId: string;
 beforeAll(async () => {
   system = await startSystem({ database: 'helpdesk_test_e2e_portal_system_pages' });
   rpc = new RpcClient({ natsUrl: system.natsUrl, timeoutMs: 5_000 });
-  const admin = await rpc.send('identity.users.authenticate', {
-    email: 'admin@demo.test',
-    password: 'demo-password',
-  });
-  accountId = admin.accountId;
-  adminId = admin.id;
+  ({ accountId, adminId } = await demoAdmin(rpc));
 }, 180_000);
 
 afterAll(async () => {

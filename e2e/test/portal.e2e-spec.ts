@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startSystem, type System } from '../src/system.js';
+import { demoAdmin, demoContactIds, startSystem, type System } from '../src/system.js';
 import { listedTickets, nextLinkOf, PortalClient } from './portal-client.js';
 
 // The customer portal's pages over plain HTTP, as a browser without script uses them: the demo's
@@ -23,16 +23,13 @@ beforeAll(async () => {
   system = await startSystem({ database: 'helpdesk_test_e2e_portal' });
   rpc = new RpcClient({ natsUrl: system.natsUrl, timeoutMs: 5_000 });
   redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
-  const admin = await rpc.send('identity.users.authenticate', {
-    email: 'admin@demo.test',
-    password: 'demo-password',
-  });
-  accountId = admin.accountId;
-  adminId = admin.id;
-  for (const email of ['alice@acme.test', 'bob@acme.test', 'carol@globex.test']) {
-    const [contact] = (await rpc.send('identity.contacts.list', { accountId, search: email })).items;
-    contactIds.set(email, contact.id);
-  }
+  ({ accountId, adminId } = await demoAdmin(rpc));
+  for (const [email, id] of await demoContactIds(rpc, accountId, [
+    'alice@acme.test',
+    'bob@acme.test',
+    'carol@globex.test',
+  ]))
+    contactIds.set(email, id);
   everyTicket = (await rpc.send('tickets.list', { accountId, limit: 100 })).items;
 }, 180_000);
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Filter, TicketListItem } from '@helpdesk/contracts';
 import { RpcClient } from '@helpdesk/kit';
-import { startSystem, type System } from '../src/system.js';
+import { demoAdmin, startSystem, type System } from '../src/system.js';
 
 // Identity computes who sees what (S4) and tickets applies it (S7): the demo data through both real
 // services, for every permission mode, against what the rules say each contact should see.
@@ -19,12 +19,7 @@ const ownerDisplay = { mode: 'first_name' as const, alias: null };
 beforeAll(async () => {
   system = await startSystem({ database: 'helpdesk_test_e2e_ticket_scope' });
   client = new RpcClient({ natsUrl: system.natsUrl, timeoutMs: 5_000 });
-  const admin = await client.send('identity.users.authenticate', {
-    email: 'admin@demo.test',
-    password: 'demo-password',
-  });
-  accountId = admin.accountId;
-  adminId = admin.id;
+  ({ accountId, adminId } = await demoAdmin(client));
   for (const email of ['alice@acme.test', 'bob@acme.test', 'carol@globex.test']) {
     const [contact] = (await client.send('identity.contacts.list', { accountId, search: email })).items;
     contacts.set(email, { id: contact.id, companyId: contact.primaryCompanyId });

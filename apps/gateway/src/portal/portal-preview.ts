@@ -25,6 +25,7 @@ import { renewSession, startSessionClock } from '../auth/sessions.js';
 import { CurrentViewer, RequirePermission, viewerOf, type InternalViewer } from '../auth/viewer.js';
 import { openApi } from '../http/openapi.js';
 import { REDIS } from '../redis.js';
+import { contactViewerOf } from './contact-login.js';
 import { translatorFor } from './i18n.js';
 import { PortalContext } from './portal-context.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
@@ -90,14 +91,7 @@ export class PortalPreviewApiController {
     if (!domain) throw new AppError('VALIDATION_FAILED', 'The portal has no domain to preview it on');
     const userName = user.name || user.email;
     const { token, expiresAt } = await this.previews.issue({
-      kind: 'contact',
-      accountId: portal.accountId,
-      portalId: portal.id,
-      contactId: contact.id,
-      email: contact.email,
-      firstName: contact.firstName,
-      lastName: contact.lastName,
-      primaryCompanyId: contact.primaryCompanyId,
+      ...contactViewerOf(portal, contact),
       preview: { userId: user.id, userName },
     });
     // Who looked at whose tickets is worth keeping: the log is the audit trail of previews.
