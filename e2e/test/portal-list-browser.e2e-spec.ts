@@ -304,6 +304,8 @@ describe('the reply editor', () => {
     // A toolbar button pressed with the keyboard works as a click does.
     await page.getByRole('button', { name: 'Italic' }).focus();
     await page.keyboard.press('Enter');
+    // As a person would, type once the button shows it is on (Trix applies it a frame later).
+    await page.getByRole('button', { name: 'Italic', pressed: true }).waitFor({ timeout: 5_000 });
     await page.keyboard.type('really');
     await page.keyboard.press('Control+i');
     await page.keyboard.type(' low.');
