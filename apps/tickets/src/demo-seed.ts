@@ -1,5 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { PipelinesService } from './pipelines/pipelines.service.js';
+import { ensurePipelinesOf, pipelineViews } from './pipelines/pipelines.service.js';
 import { Ticket } from './tickets/ticket.entity.js';
 
 type StageName = 'New' | 'Waiting on contact' | 'Waiting on us' | 'Closed';
@@ -87,9 +87,8 @@ async function createDemoTickets(
   em: EntityManager,
   { accountId, contacts, agent }: TicketsDemoInput,
 ): Promise<number> {
-  const pipelines = new PipelinesService(em);
-  await pipelines.ensurePipelines(accountId);
-  const [pipeline] = await pipelines.list(accountId);
+  await ensurePipelinesOf(em, accountId);
+  const [pipeline] = await pipelineViews(em, accountId);
   const now = Date.now();
   const requesters = Object.values(contacts);
   demoTickets.forEach(([subject, priority, stageName, ownedByAgent], index) => {

@@ -681,3 +681,98 @@ describe('custom ticket properties over NATS', () => {
     },
   );
 });
+
+describe('the definitions every list reads, cached on each replica', () => {
+  const ownerDisplay = { mode: 'first_name' as const, alias: null };
+
+  /** How many `subject` requests each replica has answered so far. */
+  const answered = (subject: Subject) =>
+    replicas.map(
+      (replica) => replica.logs.find((line) => line.msg === 'rpc handled' && line.subject === subject).length,
+    );
+
+  /**
+   * Sends `request` until each replica has answered it at least once (the queue group shares requests
+   * out at random), so a replica that kept stale definitions cannot go unnoticed; every answer.
+   */
+  async function fromEveryReplica<T>(subject: Subject, request: () => Promise<T>): Promise<T[]> {
+    const before = answered(subject);
+    const answers: T[] = [];
+    while (answered(subject).some((count, index) => count === before[index])) {
+      if (answers.length === 50) throw new Error(`a replica never answered ${subject}`);
+      answers.push(await request());
+    }
+    return answers;
+  }
+
+  /** An account with one ticket, and the portal list of its requester (with a visibility filter). */
+  async function accountWithTicket() {
+    const { accountId, support } = await newAccount();
+    const viewer = { contactId: randomUUID(), companyId: null, seesCompanyTickets: false };
+    await client.send('tickets.create', {
+      accountId,
+      subject: 'Cached',
+      requesterContactId: viewer.contactId,
+    });
+    const list = (visibility: RpcRequest<'tickets.portal.list'>['visibility'] = { groups: [] }) =>
+      fromEveryReplica('tickets.portal.list', () =>
+        client.send('tickets.portal.list', { accountId, viewer, visibility, ownerDisplay }),
+      );
+    return { accountId, support, list };
+  }
+
+  it('shows a renamed stage in the very next list, whichever replica answers', async () => {
+    const { accountId, support, list } = await accountWithTicket();
+    const stageLabels = async () => new Set((await list()).map((page) => page.items[0].stageLabel));
+    expect(await stageLabels()).toEqual(new Set(['New']));
+    await client.send('tickets.stages.update', { accountId, id: support.stages[0].id, label: 'Received' });
+    expect(await stageLabels()).toEqual(new Set(['Received']));
+  });
+
+  it('filters by a property from its creation to its deletion, whichever replica answers', async () => {
+    const { accountId, list } = await accountWithTicket();
+    // A condition on a property the account does not have matches no ticket.
+    const withoutTier = { groups: [[{ property: 'tier', operator: 'unknown' as const }]] };
+    const counts = async () => new Set((await list(withoutTier)).map((page) => page.items.length));
+    expect(await counts()).toEqual(new Set([0]));
+    await client.send('tickets.properties.create', {
+      accountId,
+      name: 'tier',
+      label: 'Tier',
+      type: 'string',
+    });
+    expect(await counts()).toEqual(new Set([1]));
+    await client.send('tickets.properties.update', { accountId, name: 'tier', label: 'Support tier' });
+    const labels = await fromEveryReplica('tickets.properties.list', () =>
+      client.send('tickets.properties.list', { accountId }),
+    );
+    for (const properties of labels)
+      expect(properties.find((p) => p.name === 'tier')).toMatchObject({ label: 'Support tier' });
+    await client.send('tickets.properties.delete', { accountId, name: 'tier' });
+    expect(await counts()).toEqual(new Set([0]));
+  });
+
+  it('announces ticket.property.changed after each change to a property', async () => {
+    const { accountId } = await newAccount();
+    const listener = await connect({ servers: nats.url });
+    const codec = JSONCodec<{ data: { accountId: string; name: string; occurredAt: string } }>();
+    const events = listener.subscribe('ticket.property.changed', { max: 3 });
+    await listener.flush();
+    await client.send('tickets.properties.create', {
+      accountId,
+      name: 'tier',
+      label: 'Tier',
+      type: 'string',
+    });
+    await client.send('tickets.properties.update', { accountId, name: 'tier', label: 'Support tier' });
+    await client.send('tickets.properties.delete', { accountId, name: 'tier' });
+    const seen: string[] = [];
+    for await (const message of events) {
+      const { data } = codec.decode(message.data);
+      expect(data).toMatchObject({ accountId, occurredAt: expect.any(String) });
+      seen.push(data.name);
+    }
+    expect(seen).toEqual(['tier', 'tier', 'tier']);
+    await listener.close();
+  });
+});

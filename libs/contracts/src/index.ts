@@ -3,7 +3,7 @@ import { FormsRpc } from './forms.js';
 import { IdentityEvents, IdentityRpc } from './identity.js';
 import { InboxEvents, InboxRpc } from './inbox.js';
 import { PipelineEvents, PipelinesRpc } from './pipelines.js';
-import { TicketPropertiesRpc } from './ticket-properties.js';
+import { TicketPropertiesRpc, TicketPropertyEvents } from './ticket-properties.js';
 import { TicketEvents, TicketsRpc } from './tickets.js';
 
 export * from './common.js';
@@ -37,7 +37,13 @@ export type RpcPayload<S extends Subject> = z.output<(typeof Rpc)[S]['request']>
 export type RpcResponse<S extends Subject> = z.output<(typeof Rpc)[S]['response']>;
 
 /** Every event in the system: `<entity>.<past tense>`, ids and a few fields, never a whole entity. */
-export const Events = { ...IdentityEvents, ...TicketEvents, ...PipelineEvents, ...InboxEvents };
+export const Events = {
+  ...IdentityEvents,
+  ...TicketEvents,
+  ...PipelineEvents,
+  ...TicketPropertyEvents,
+  ...InboxEvents,
+};
 export type EventName = keyof typeof Events;
 export type EventPayload<E extends EventName> = z.output<(typeof Events)[E]>;
 

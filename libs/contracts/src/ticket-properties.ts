@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AccountScoped } from './common.js';
+import { AccountScoped, Id, IsoDateTime } from './common.js';
 import { PropertyName, PropertyOption, PropertyType } from './filters.js';
 import { rpc } from './rpc.js';
 
@@ -56,4 +56,9 @@ export const TicketPropertiesRpc = {
   'tickets.properties.update': rpc(UpdateTicketPropertyRequest, TicketPropertyView),
   /** Answers with the account's properties that remain. */
   'tickets.properties.delete': rpc(DeleteTicketPropertyRequest, z.array(TicketPropertyView)),
+};
+
+export const TicketPropertyEvents = {
+  /** A custom ticket property was created, changed or deleted (announced after the commit). */
+  'ticket.property.changed': z.object({ accountId: Id, name: z.string(), occurredAt: IsoDateTime }),
 };

@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PipelinesService } from '../pipelines/pipelines.service.js';
-import { TicketPropertiesService } from '../pipelines/ticket-properties.service.js';
+import { PipelinesModule } from '../pipelines/pipelines.module.js';
 import { ExportJob } from './export.job.js';
 import { ExportsController } from './exports.controller.js';
 import { EXPORTS_OPTIONS, type ExportsModuleOptions } from './exports.options.js';
@@ -16,14 +15,9 @@ export class ExportsModule {
   static forRoot(options: ExportsModuleOptions): DynamicModule {
     return {
       module: ExportsModule,
+      imports: [PipelinesModule],
       controllers: [ExportsController],
-      providers: [
-        { provide: EXPORTS_OPTIONS, useValue: options },
-        ExportsService,
-        ExportJob,
-        PipelinesService,
-        TicketPropertiesService,
-      ],
+      providers: [{ provide: EXPORTS_OPTIONS, useValue: options }, ExportsService, ExportJob],
       exports: [ExportsService],
     };
   }

@@ -1,10 +1,11 @@
 import { labelKey, PipelineLimits, type PipelineView, type RpcPayload } from '@helpdesk/contracts';
-import { AppError, RpcClient } from '@helpdesk/kit';
+import { AppError } from '@helpdesk/kit';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Ticket } from '../tickets/ticket.entity.js';
+import { DefinitionsCache } from './definitions-cache.js';
 import { Pipeline } from './pipeline.entity.js';
-import { inOrder, lockPipelinesOf, pipelineViews, PipelinesService } from './pipelines.service.js';
+import { ensurePipelinesOf, inOrder, lockPipelinesOf, pipelineViews } from './pipelines.service.js';
 import { Stage, type StageState } from './stage.entity.js';
 
 const DEFAULT_STAGES: { label: string; state: StageState }[] = [
@@ -28,14 +29,13 @@ const them = (count: number) => (count === 1 ? 'it' : 'them');
 export class PipelineAdminService {
   constructor(
     private readonly em: EntityManager,
-    private readonly rpc: RpcClient,
-    private readonly pipelines: PipelinesService,
+    private readonly definitions: DefinitionsCache,
   ) {}
 
   createPipeline({ accountId, label, stages }: RpcPayload<'tickets.pipelines.create'>) {
     return this.change(accountId, async (em) => {
       // An account's own pipelines come after the support pipeline it starts with.
-      const pipelines = await this.pipelines.ensurePipelines(accountId, em);
+      const { pipelines } = await ensurePipelinesOf(em, accountId);
       if (pipelines.length >= PipelineLimits.pipelines)
         throw new AppError(
           'VALIDATION_FAILED',
@@ -200,7 +200,11 @@ export class PipelineAdminService {
       await em.flush();
       return { pipelineId: changed, result: await answer(em, changed) };
     });
-    await this.rpc.emit('pipeline.changed', { accountId, pipelineId, occurredAt: new Date().toISOString() });
+    await this.definitions.announce('pipeline.changed', {
+      accountId,
+      pipelineId,
+      occurredAt: new Date().toISOString(),
+    });
     return result;
   }
 }

@@ -2,6 +2,7 @@ import type { PipelineView } from '@helpdesk/contracts';
 import { AppError } from '@helpdesk/kit';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { DefinitionsCache } from './definitions-cache.js';
 import { Pipeline } from './pipeline.entity.js';
 import { Stage, type StageState } from './stage.entity.js';
 
@@ -55,9 +56,39 @@ export async function pipelineViews(
   }));
 }
 
+/**
+ * The account's pipelines in order. The one place the support pipeline is made: for an account with
+ * none, on its first ticket, its first `tickets.pipelines.list` or its first own pipeline (tickets
+ * keeps no account registry, so there is no "account created" moment to do it in). Under the
+ * account's pipeline lock, so concurrent first requests make one; inside the caller's transaction
+ * when `em` is in one. `created` says whether it made it: the change is then the caller's to announce
+ * once committed.
+ */
+export async function ensurePipelinesOf(
+  em: EntityManager,
+  accountId: string,
+): Promise<{ pipelines: Pipeline[]; created: boolean }> {
+  const pipelines = await em.find(Pipeline, { accountId }, inOrder);
+  if (pipelines.length > 0) return { pipelines, created: false };
+  return em.transactional(async (tx) => {
+    await lockPipelinesOf(tx, accountId);
+    const made = await tx.find(Pipeline, { accountId }, inOrder);
+    if (made.length > 0) return { pipelines: made, created: false };
+    const pipeline = tx.create(Pipeline, { accountId, label: 'Support pipeline' });
+    SUPPORT_STAGES.forEach(([label, state], displayOrder) =>
+      tx.create(Stage, { accountId, pipelineId: pipeline.id, label, state, displayOrder }),
+    );
+    await tx.flush();
+    return { pipelines: [pipeline], created: true };
+  });
+}
+
 @Injectable()
 export class PipelinesService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly definitions: DefinitionsCache,
+  ) {}
 
   /** What is there now, creating nothing (ticket properties, exports and the portal list read this). */
   list(accountId: string): Promise<PipelineView[]> {
@@ -94,26 +125,15 @@ export class PipelinesService {
     return { pipeline, stage };
   }
 
-  /**
-   * The account's pipelines in order. The one place the support pipeline is made: for an account
-   * with none, on its first ticket, its first `tickets.pipelines.list` or its first own pipeline
-   * (tickets keeps no account registry, so there is no "account created" moment to do it in). Under
-   * the account's pipeline lock, so concurrent first requests make one. Pass the caller's
-   * EntityManager when already inside a transaction.
-   */
-  async ensurePipelines(accountId: string, em: EntityManager = this.em): Promise<Pipeline[]> {
-    const pipelines = await em.find(Pipeline, { accountId }, inOrder);
-    if (pipelines.length > 0) return pipelines;
-    return em.transactional(async (tx) => {
-      await lockPipelinesOf(tx, accountId);
-      const made = await tx.find(Pipeline, { accountId }, inOrder);
-      if (made.length > 0) return made;
-      const pipeline = tx.create(Pipeline, { accountId, label: 'Support pipeline' });
-      SUPPORT_STAGES.forEach(([label, state], displayOrder) =>
-        tx.create(Stage, { accountId, pipelineId: pipeline.id, label, state, displayOrder }),
-      );
-      await tx.flush();
-      return [pipeline];
-    });
+  /** The account's pipelines in order, the support pipeline made and announced if it had none. */
+  async ensurePipelines(accountId: string): Promise<Pipeline[]> {
+    const { pipelines, created } = await ensurePipelinesOf(this.em, accountId);
+    if (created)
+      await this.definitions.announce('pipeline.changed', {
+        accountId,
+        pipelineId: pipelines[0].id,
+        occurredAt: new Date().toISOString(),
+      });
+    return pipelines;
   }
 }

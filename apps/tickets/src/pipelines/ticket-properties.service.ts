@@ -7,6 +7,7 @@ import {
   ticketProperties,
   type TicketProperty as PropertyDefinitionWithSource,
 } from '../tickets/ticket-properties.js';
+import { DefinitionsCache, type AccountDefinitions } from './definitions-cache.js';
 import { PipelinesService } from './pipelines.service.js';
 import { TicketProperty } from './ticket-property.entity.js';
 
@@ -16,12 +17,15 @@ export class TicketPropertiesService {
   constructor(
     private readonly em: EntityManager,
     private readonly pipelines: PipelinesService,
+    private readonly cache: DefinitionsCache,
   ) {}
 
-  /** Every property with where its value lives, and the account's stages by id (for display). */
-  async definitionsOf(
-    accountId: string,
-  ): Promise<{ definitions: PropertyDefinitionWithSource[]; stageLabels: Map<string, string> }> {
+  /** Every property with where its value lives, and the account's stages by id (for display); shared, read only. */
+  definitionsOf(accountId: string): Promise<AccountDefinitions> {
+    return this.cache.get(accountId, () => this.read(accountId));
+  }
+
+  private async read(accountId: string): Promise<AccountDefinitions> {
     const pipelines = await this.pipelines.list(accountId);
     const stages = pipelines.flatMap((pipeline) => pipeline.stages);
     const custom = await this.em.find(TicketProperty, { accountId }, { orderBy: { label: 'asc' } });
@@ -79,6 +83,7 @@ export class TicketPropertiesService {
       }
       throw error;
     }
+    await this.announce(accountId, name);
     return toView(customDefinition(property));
   }
 
@@ -114,6 +119,7 @@ export class TicketPropertiesService {
     }
     if (label !== undefined) property.label = label;
     await this.em.flush();
+    await this.announce(accountId, name);
     return toView(customDefinition(property));
   }
 
@@ -138,7 +144,16 @@ export class TicketPropertiesService {
         );
       em.remove(property);
     });
+    await this.announce(accountId, name);
     return this.list({ accountId });
+  }
+
+  private announce(accountId: string, name: string): Promise<void> {
+    return this.cache.announce('ticket.property.changed', {
+      accountId,
+      name,
+      occurredAt: new Date().toISOString(),
+    });
   }
 
   private async custom(

@@ -1,17 +1,13 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
-import { PipelineAdminService } from '../pipelines/pipeline-admin.service.js';
-import { PipelinesController } from '../pipelines/pipelines.controller.js';
-import { PipelinesService } from '../pipelines/pipelines.service.js';
-import { TicketPropertiesController } from '../pipelines/ticket-properties.controller.js';
-import { TicketPropertiesService } from '../pipelines/ticket-properties.service.js';
+import { PipelinesModule } from '../pipelines/pipelines.module.js';
 import { Ticket } from './ticket.entity.js';
 import { TicketsController } from './tickets.controller.js';
 import { TicketsService } from './tickets.service.js';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([Ticket])],
-  controllers: [TicketsController, PipelinesController, TicketPropertiesController],
-  providers: [TicketsService, PipelinesService, PipelineAdminService, TicketPropertiesService],
+  imports: [MikroOrmModule.forFeature([Ticket]), PipelinesModule],
+  controllers: [TicketsController],
+  providers: [TicketsService],
 })
 export class TicketsModule {}
