@@ -41,6 +41,12 @@ const settingsOf = (portal: Portal): PortalSettings =>
 const underSettings = (problems: FieldErrors): FieldErrors =>
   Object.fromEntries(Object.entries(problems).map(([path, messages]) => [`settings.${path}`, messages]));
 
+/** What `viewerScope` reads of a contact and its account's portal (none when the portal was never made). */
+interface ScopeRow {
+  companyId: string | null;
+  permissions: PortalSettings['permissions'] | null;
+}
+
 @Injectable()
 export class PortalsService {
   constructor(
@@ -234,14 +240,26 @@ export class PortalsService {
     return this.announceDomains(accountId);
   }
 
-  /** SPEC S4: own tickets only; the primary company's too; or the company's only for contacts in the segment. */
+  /**
+   * SPEC S4: own tickets only; the primary company's too; or the company's only for contacts in the
+   * segment. Asked on every portal page, and never cached (a changed permission or company applies to
+   * the next page at once): the contact's company and the portal's permissions are read in one
+   * statement, without entities; the segment's contact and definitions only when the mode needs them.
+   */
   async viewerScope({ accountId, contactId }: RpcPayload<'identity.viewer.scope'>): Promise<ViewerScope> {
-    const contact = await this.em.findOne(Contact, { id: contactId, accountId });
-    if (!contact) throw new AppError('CONTACT_NOT_FOUND', `Contact ${contactId} not found`);
-    const { permissions } = await this.portalOf(accountId);
-    const companyId = contact.primaryCompanyId;
+    const [row] = await this.em.getConnection().execute<ScopeRow[]>(
+      `select c.primary_company_id as "companyId", p.permissions
+         from identity.contact c left join identity.portal p on p.account_id = c.account_id
+        where c.account_id = ? and c.id = ?`,
+      [accountId, contactId],
+    );
+    if (!row) throw new AppError('CONTACT_NOT_FOUND', `Contact ${contactId} not found`);
+    // No portal yet: it is made with the defaults, as on every other first read.
+    const permissions = row.permissions ?? (await this.portalOf(accountId)).permissions;
+    const { companyId } = row;
     let seesCompanyTickets = companyId !== null && permissions.mode !== 'own';
     if (seesCompanyTickets && permissions.mode === 'segment') {
+      const contact = await this.em.findOneOrFail(Contact, { id: contactId, accountId });
       const definitions = filterDefinitions(await this.em.find(ContactProperty, { accountId }));
       seesCompanyTickets = matchesFilter(permissions.segment, contactValues(contact), definitions);
     }
