@@ -38,7 +38,7 @@ import {
   postgresDelta,
   ProcessGroup,
   round,
-  tcpAnswers,
+  startNats,
   waitFor,
 } from './lib/processes.mjs';
 import { formatSummary, summarize } from './lib/profile-summary.mjs';
@@ -159,14 +159,9 @@ await ensureDatabase(databaseUrl);
   }
 }
 
-const [natsPort, gatewayPort] = [await freePort(), await freePort()];
-const natsUrl = `nats://${HOST}:${natsPort}`;
+const { url: natsUrl } = await startNats(procs, join(tmp, 'nats'), natsBin);
+const gatewayPort = await freePort();
 const gatewayUrl = `http://${HOST}:${gatewayPort}`;
-mkdirSync(join(tmp, 'nats'));
-procs.start('nats-server', natsBin, ['-a', HOST, '-p', String(natsPort), '-js', '-sd', join(tmp, 'nats')], {
-  PATH: process.env.PATH,
-});
-await waitFor('nats-server', () => tcpAnswers(natsPort), 10_000);
 
 const scriptEnv = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NATS_URL: natsUrl };
 console.log(`Migrating and seeding ${database}…`);

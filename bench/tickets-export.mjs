@@ -59,14 +59,12 @@ import {
 import { loadDefinitions, loadTicketsCode } from './lib/portal-list.mjs';
 import {
   cpuSeconds,
-  freePort,
-  HOST,
   machineCpu,
   postgresBackendsCpu,
   postgresDelta,
   ProcessGroup,
   round,
-  tcpAnswers,
+  startNats,
   waitFor,
 } from './lib/processes.mjs';
 import { formatSummary, summarize } from './lib/profile-summary.mjs';
@@ -397,13 +395,7 @@ const exportSql = (definitions) =>
 // ---------------------------------------------------------------------------------------------
 // nats-server, then per scope: the tickets service and the exports
 // ---------------------------------------------------------------------------------------------
-const natsPort = await freePort();
-const natsUrl = `nats://${HOST}:${natsPort}`;
-mkdirSync(join(tmp, 'nats'));
-procs.start('nats-server', natsBin, ['-a', HOST, '-p', String(natsPort), '-js', '-sd', join(tmp, 'nats')], {
-  PATH: process.env.PATH,
-});
-await waitFor('nats-server', () => tcpAnswers(natsPort), 10_000);
+const { url: natsUrl } = await startNats(procs, join(tmp, 'nats'), natsBin);
 const { RpcClient } = await import(`${root}libs/kit/dist/index.js`);
 rpc = new RpcClient({ natsUrl, timeoutMs: 60_000, name: 'bench-tickets-export' });
 

@@ -16,18 +16,7 @@
 //                      highest concurrency with the V8 profiler in the tickets service; prints a summary
 //                      and keeps the .cpuprofile under bench/results/profiles-list-*)
 //          --list      (print the cases and exit)
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -37,6 +26,8 @@ import {
   assertBenchDatabase,
   benchDatabaseUrl,
   benchDir,
+  distFingerprint,
+  gitState,
   readGeneration,
   root,
   runNode,
@@ -49,19 +40,8 @@ import {
   planSummary,
   withDefaults,
 } from './lib/portal-list.mjs';
-import {
-  cpuSeconds,
-  freePort,
-  HOST,
-  machineCpu,
-  percentile,
-  postgresBackendsCpu,
-  postgresDelta,
-  ProcessGroup,
-  round,
-  tcpAnswers,
-  waitFor,
-} from './lib/processes.mjs';
+import { closedLoop } from './lib/closed-loop.mjs';
+import { ProcessGroup, round, startNats, waitFor } from './lib/processes.mjs';
 import { formatSummary, summarize } from './lib/profile-summary.mjs';
 import { COMMON, NEEDLE } from './lib/vocabulary.mjs';
 
@@ -247,7 +227,8 @@ await waitFor(
   1_000,
 );
 await sleep(1_000);
-const distAtStart = distFingerprint();
+const distDirs = ['apps/tickets/dist', 'libs/kit/dist', 'libs/contracts/dist'];
+const distAtStart = distFingerprint(distDirs);
 
 db = new pg.Client({ connectionString: benchDatabaseUrl, application_name: 'bench-tickets-list' });
 await db.connect().catch((error) => {
@@ -342,19 +323,8 @@ console.log(
 // ---------------------------------------------------------------------------------------------
 // nats-server and the tickets service
 // ---------------------------------------------------------------------------------------------
-const natsPort = await freePort();
-const natsUrl = `nats://${HOST}:${natsPort}`;
-console.log(`Starting nats-server :${natsPort} and the tickets service (logs in ${tmp})…`);
-mkdirSync(join(tmp, 'nats'));
-const nats = procs.start(
-  'nats-server',
-  natsBin,
-  ['-a', HOST, '-p', String(natsPort), '-js', '-sd', join(tmp, 'nats')],
-  {
-    PATH: process.env.PATH,
-  },
-);
-await waitFor('nats-server', () => tcpAnswers(natsPort), 10_000);
+console.log(`Starting nats-server and the tickets service (logs in ${tmp})…`);
+const { entry: nats, url: natsUrl } = await startNats(procs, join(tmp, 'nats'), natsBin);
 if (profileFile) mkdirSync(join(profileFile, '..'), { recursive: true });
 const profilerArgs = profileFile ? ['--import', join(benchDir, 'lib', 'cpu-profile.mjs')] : [];
 const tickets = procs.start('tickets', process.execPath, [...profilerArgs, 'apps/tickets/dist/main.js'], {
@@ -451,81 +421,32 @@ const transactions = async () =>
   );
 
 async function load(c, concurrency, duration, measure = true) {
-  const latencies = [];
   // pg_stat_database is updated when a backend reports (at most every 0.5 s in PostgreSQL 15): wait it out.
   const xactBefore = measure ? (await sleep(600), await transactions()) : 0;
-  let errors = 0;
-  const errorSamples = [];
-  const cpuBefore = { tickets: cpuSeconds(tickets.child.pid), nats: cpuSeconds(nats.child.pid) };
-  const pgBefore = postgresBackendsCpu(database);
-  const machineBefore = machineCpu();
-  const selfBefore = process.cpuUsage();
-  const started = performance.now();
-  const deadline = started + duration * 1000;
-  const worker = async () => {
-    while (performance.now() < deadline && !failing) {
-      const t0 = performance.now();
-      try {
-        const page = await list(c.request);
-        if (page.items.length !== c.expectedCount || (page.items[0]?.id ?? null) !== c.expectedFirst)
-          throw new Error(`unexpected page: ${page.items.length} rows, first ${page.items[0]?.id}`);
-        latencies.push(performance.now() - t0);
-      } catch (error) {
-        errors++;
-        if (errorSamples.length < 3) errorSamples.push(error.message);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const elapsed = (performance.now() - started) / 1000;
+  const result = await closedLoop({
+    concurrency,
+    seconds: duration,
+    request: async () => {
+      const page = await list(c.request);
+      if (page.items.length !== c.expectedCount || (page.items[0]?.id ?? null) !== c.expectedFirst)
+        throw new Error(`unexpected page: ${page.items.length} rows, first ${page.items[0]?.id}`);
+    },
+    processes: { tickets: tickets.child.pid, nats: nats.child.pid },
+    database,
+    stopped: () => failing,
+  });
   if (!measure) return null;
-  const self = process.cpuUsage(selfBefore);
   await sleep(1_100); // until the service's backends have reported their counts
   const xactAfter = await transactions();
-  const machineAfter = machineCpu();
-  const pgAfter = postgresBackendsCpu(database);
-  latencies.sort((a, b) => a - b);
-  const ok = latencies.length;
-  const cpu = {
-    tickets: cpuSeconds(tickets.child.pid) - cpuBefore.tickets,
-    nats: cpuSeconds(nats.child.pid) - cpuBefore.nats,
-    postgres: pgBefore && pgAfter ? postgresDelta(pgBefore, pgAfter) : null,
-    client: (self.user + self.system) / 1e6,
-  };
-  const ours = Object.values(cpu).reduce((sum, v) => sum + (v ?? 0), 0);
-  const machine =
-    machineBefore && machineAfter
-      ? {
-          busyPercentOfCore: round(((machineAfter.busy - machineBefore.busy) / elapsed) * 100, 0),
-          otherPercentOfCore: round(
-            Math.max(0, (machineAfter.busy - machineBefore.busy - ours) / elapsed) * 100,
-            0,
-          ),
-        }
-      : null;
   return {
     case: c.name,
-    concurrency,
-    requests: ok,
-    seconds: round(elapsed, 2),
-    rps: round(ok / elapsed, 1),
-    p50: round(percentile(latencies, 50)),
-    p90: round(percentile(latencies, 90)),
-    p99: round(percentile(latencies, 99)),
-    max: round(latencies.at(-1) ?? null),
-    errors,
-    errorSamples,
-    cpuMicrosPerRequest: ok
-      ? Object.fromEntries(
-          Object.entries(cpu).map(([k, v]) => [k, v === null ? null : round((v / ok) * 1e6, 0)]),
-        )
-      : null,
-    machine,
+    ...result,
     // Statements the service ran per list request (two are this script's own reads of the counter).
     // Approximate: backends report their counts with a delay (PostgreSQL 15: at most once a second,
     // idle ones within 10 s), so this tends to be a little low.
-    postgresTransactionsPerRequest: ok ? round((xactAfter - xactBefore - 2) / ok, 2) : null,
-    loadAverage1m: round(os.loadavg()[0], 2),
+    postgresTransactionsPerRequest: result.requests
+      ? round((xactAfter - xactBefore - 2) / result.requests, 2)
+      : null,
   };
 }
 
@@ -661,37 +582,10 @@ for (const name of printed) {
   console.log(plans[name].plan);
 }
 
-function distFingerprint() {
-  const hash = createHash('sha256');
-  let newest = 0;
-  for (const dir of ['apps/tickets/dist', 'libs/kit/dist', 'libs/contracts/dist']) {
-    const files = readdirSync(join(root, dir), { recursive: true })
-      .filter((f) => f.endsWith('.js'))
-      .sort();
-    for (const file of files) {
-      const path = join(root, dir, file);
-      hash.update(`${dir}/${file}\0`).update(readFileSync(path));
-      newest = Math.max(newest, statSync(path).mtimeMs);
-    }
-  }
-  return { sha256: hash.digest('hex').slice(0, 16), builtAt: new Date(newest).toISOString() };
-}
-
-let gitCommit = null;
-let gitDirty = null;
-try {
-  gitCommit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-  gitDirty =
-    execFileSync('git', ['status', '--porcelain', '--', 'apps/tickets', 'libs'], {
-      cwd: root,
-      encoding: 'utf8',
-    }).trim() !== '';
-} catch {
-  // not a git checkout
-}
+const git = gitState(['apps/tickets', 'libs']);
 let distAtEnd = null;
 try {
-  distAtEnd = distFingerprint().sha256;
+  distAtEnd = distFingerprint(distDirs).sha256;
 } catch {
   // dist/ was being rebuilt at this moment
 }
@@ -708,8 +602,8 @@ const report = {
     platform: `${os.platform()} ${os.release()}`,
   },
   code: {
-    gitCommit,
-    ticketsOrLibsModified: gitDirty,
+    gitCommit: git.gitCommit,
+    ticketsOrLibsModified: git.modified,
     dist: distAtStart,
     distChangedDuringRun: distAtEnd !== distAtStart.sha256,
   },

@@ -30,7 +30,7 @@ import {
   runNode,
   services,
 } from './lib/common.mjs';
-import { freePort, HOST, percentile, ProcessGroup, round, tcpAnswers, waitFor } from './lib/processes.mjs';
+import { freePort, HOST, percentile, ProcessGroup, round, startNats, waitFor } from './lib/processes.mjs';
 
 const MiB = 1024 * 1024;
 const arg = (name, fallback) =>
@@ -124,17 +124,12 @@ async function startSystem() {
   requireBuild();
   assertBenchDatabase(databaseUrl);
   if (await ensureDatabase(databaseUrl)) console.log(`Created ${new URL(databaseUrl).pathname.slice(1)}.`);
-  const natsPort = await freePort();
-  mkdirSync(join(tmp, 'nats'));
-  procs.start('nats-server', natsBin, ['-a', HOST, '-p', String(natsPort), '-js', '-sd', join(tmp, 'nats')], {
-    PATH: process.env.PATH,
-  });
-  await waitFor('nats-server', () => tcpAnswers(natsPort), 10_000);
+  const { url: natsUrl } = await startNats(procs, join(tmp, 'nats'), natsBin);
   const env = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NODE_ENV: 'production',
-    NATS_URL: `nats://${HOST}:${natsPort}`,
+    NATS_URL: natsUrl,
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: queuePrefix,

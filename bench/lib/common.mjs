@@ -1,7 +1,9 @@
 // What generate.mjs and run.mjs share: where the repo is, which database they may touch, how to run
 // the apps' own CLIs (migrate, seed) against it.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
@@ -111,4 +113,37 @@ export async function readGeneration(client) {
     'select params, account_id, generated_at, seconds from bench.generation where id = 1',
   );
   return rows[0] ?? null;
+}
+
+/**
+ * What code a run measured: a hash of the built JavaScript under `dirs` (relative to the repo) and
+ * when the newest file was built. Throws while someone's build has emptied one of them.
+ */
+export function distFingerprint(dirs) {
+  const hash = createHash('sha256');
+  let newest = 0;
+  for (const dir of dirs) {
+    const files = readdirSync(join(root, dir), { recursive: true })
+      .filter((f) => f.endsWith('.js'))
+      .sort();
+    for (const file of files) {
+      const path = join(root, dir, file);
+      hash.update(`${dir}/${file}\0`).update(readFileSync(path));
+      newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  }
+  return { sha256: hash.digest('hex').slice(0, 16), builtAt: new Date(newest).toISOString() };
+}
+
+/** The checked-out commit and whether `paths` have uncommitted changes; nulls outside a git checkout. */
+export function gitState(paths) {
+  try {
+    const git = (args) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+    return {
+      gitCommit: git(['rev-parse', 'HEAD']),
+      modified: git(['status', '--porcelain', '--', ...paths]) !== '',
+    };
+  } catch {
+    return { gitCommit: null, modified: null };
+  }
 }

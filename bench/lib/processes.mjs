@@ -1,7 +1,7 @@
 // Child processes that are always stopped, and the CPU they and the shared PostgreSQL use (Linux
-// /proc). Used by tickets-list.mjs; run.mjs keeps its own copies of the same ideas.
+// /proc). Used by the benchmarks but run.mjs, which keeps its own copies of the same ideas.
 import { spawn } from 'node:child_process';
-import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -64,6 +64,17 @@ export class ProcessGroup {
   }
 }
 
+/** A private nats-server (JetStream, store under `dir`) on a free port of 127.0.0.1, started in `procs`. */
+export async function startNats(procs, dir, natsBin = process.env.NATS_SERVER ?? '/usr/sbin/nats-server') {
+  const port = await freePort();
+  mkdirSync(dir, { recursive: true });
+  const entry = procs.start('nats-server', natsBin, ['-a', HOST, '-p', String(port), '-js', '-sd', dir], {
+    PATH: process.env.PATH,
+  });
+  await waitFor('nats-server', () => tcpAnswers(port), 10_000);
+  return { entry, port, url: `nats://${HOST}:${port}` };
+}
+
 export const alive = (child) => child.exitCode === null && child.signalCode === null;
 
 export const freePort = () =>
@@ -114,29 +125,40 @@ export function machineCpu() {
   }
 }
 
-/**
- * CPU seconds so far of each PostgreSQL backend serving `database` (recognised by its process
- * title), by pid: other people's tests use the same server.
- */
-export function postgresBackendsCpu(database) {
+/** CPU seconds so far of each process whose name (`comm`) is `name` and that `accept`s, by pid. */
+function cpuOfProcessesNamed(name, accept = () => true) {
   const found = new Map();
   let entries;
   try {
-    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+    entries = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
   } catch {
     return null;
   }
   for (const pid of entries) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${database} `)) continue;
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== name || !accept(pid)) continue;
       found.set(pid, cpuSeconds(pid) ?? 0);
     } catch {
       // ended meanwhile
     }
   }
   return found;
+}
+
+/**
+ * CPU seconds so far of each PostgreSQL backend serving `database` (recognised by its process
+ * title), by pid: other people's tests use the same server.
+ */
+export const postgresBackendsCpu = (database) =>
+  cpuOfProcessesNamed('postgres', (pid) =>
+    readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${database} `),
+  );
+
+/** CPU seconds so far of the machine's Redis server(s), summed (shared with anyone else using them). */
+export function redisServersCpu() {
+  const found = cpuOfProcessesNamed('redis-server');
+  return found === null ? null : [...found.values()].reduce((sum, seconds) => sum + seconds, 0);
 }
 
 /** CPU the backends used between two samples (backends that ended meanwhile are missed). */
