@@ -119,6 +119,9 @@ afterAll(async () => {
 });
 
 /** The whole page, or on a phone what the screen shows (the list goes on for dozens of cards). */
+/** Types as a person does, a key at a time: Trix applies formats and lists a frame after a key. */
+const typeSlowly = (page: Page, text: string) => page.keyboard.type(text, { delay: 25 });
+
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: !name.endsWith('-phone') });
 
@@ -297,27 +300,28 @@ describe('the reply editor', () => {
     const bold = page.getByRole('button', { name: 'Bold' });
     await bold.click();
     expect(await bold.getAttribute('aria-pressed')).toBe('true');
-    await page.keyboard.type('Toner');
+    await typeSlowly(page, 'Toner');
     await bold.click();
     expect(await bold.getAttribute('aria-pressed')).toBe('false');
-    await page.keyboard.type(' is low, ');
+    await typeSlowly(page, ' is low, ');
     // A toolbar button pressed with the keyboard works as a click does.
     await page.getByRole('button', { name: 'Italic' }).focus();
     await page.keyboard.press('Enter');
     // As a person would, type once the button shows it is on (Trix applies it a frame later).
     await page.getByRole('button', { name: 'Italic', pressed: true }).waitFor({ timeout: 5_000 });
-    await page.keyboard.type('really');
+    await typeSlowly(page, 'really');
     await page.keyboard.press('Control+i');
-    await page.keyboard.type(' low.');
+    await page.getByRole('button', { name: 'Italic', pressed: false }).waitFor({ timeout: 5_000 });
+    await typeSlowly(page, ' low.');
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Bulleted list' }).click();
-    await page.keyboard.type('Black');
+    await typeSlowly(page, 'Black');
     await page.keyboard.press('Enter');
-    await page.keyboard.type('Cyan');
+    await typeSlowly(page, 'Cyan');
     await page.keyboard.press('Enter');
     await page.keyboard.press('Enter');
-    await page.keyboard.type('Order here: ');
-    await page.keyboard.type('the shop');
+    await typeSlowly(page, 'Order here: ');
+    await typeSlowly(page, 'the shop');
     for (let i = 0; i < 'the shop'.length; i++) await page.keyboard.press('Shift+ArrowLeft');
     await page.getByRole('button', { name: 'Link' }).click();
     const address = page.getByLabel('Link address (https://…)');
