@@ -3,7 +3,8 @@ import { Message } from './conversations/message.entity.js';
 import { Thread } from './conversations/thread.entity.js';
 import { previewOf } from './conversations/conversation-views.js';
 import { Inbox } from './inboxes/inbox.entity.js';
-import { htmlFromText, richText } from './rich-text/rich-text.js';
+import { htmlFromText } from '@helpdesk/kit';
+import { richText } from './rich-text/rich-text.js';
 
 /** A demo ticket as the tickets seed reports it. */
 export interface DemoTicket {

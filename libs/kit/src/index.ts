@@ -16,3 +16,4 @@ export * from './outbox.js';
 export * from './outbox-relay.js';
 export * from './job-queue.js';
 export * from './portal-links.js';
+export * from './html.js';

@@ -6,7 +6,7 @@ import {
   type ErrorBody,
   type FieldErrors,
 } from '@helpdesk/contracts';
-import { AppError } from '@helpdesk/kit';
+import { AppError, escapeHtml } from '@helpdesk/kit';
 import { z } from 'zod';
 
 /** What a public submission carries, whichever shape it came in. */
@@ -188,12 +188,6 @@ export function hubspotErrorBody(body: ErrorBody, correlationId: string) {
     error: { ...body, correlationId },
   };
 }
-
-const escapeHtml = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
 
 const page = (title: string, body: string) => `<!doctype html>
 <html lang="en">

@@ -1,3 +1,4 @@
+import { escapeHtml } from '@helpdesk/kit';
 import type { QueuedEmail } from './email.js';
 import { templates, type EmailCopy } from './email-templates.js';
 
@@ -8,15 +9,6 @@ export interface RenderedEmail {
   /** Every link in the message, so the file transport can log them without logging the body. */
   links: string[];
 }
-
-const entities: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-export const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (c) => entities[c]);
 
 export function renderEmail(email: QueuedEmail): RenderedEmail {
   const copy = copyFor(email);

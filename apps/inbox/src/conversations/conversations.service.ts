@@ -14,6 +14,7 @@ import {
   AppError,
   decodeCursor,
   encodeCursor,
+  htmlFromText,
   isIsoInstant,
   isUuid,
   LOGGER,
@@ -27,7 +28,7 @@ import { Inbox } from '../inboxes/inbox.entity.js';
 import { InboxesService } from '../inboxes/inboxes.service.js';
 import { InboxOutbox } from '../outbox/inbox-outbox.entity.js';
 import { InboxRelay, type InboxOutboxPayloads } from '../outbox/inbox-relay.js';
-import { htmlFromText, richText, type RichText } from '../rich-text/rich-text.js';
+import { richText, type RichText } from '../rich-text/rich-text.js';
 import { Attachment } from './attachment.entity.js';
 import { AttachmentsService, type AcceptedAttachment } from './attachments.service.js';
 import {
