@@ -29,6 +29,7 @@ let system: System;
 let browser: Browser;
 let rpc: RpcClient;
 let portalUrl: string;
+let accountId: string;
 /** Every ticket Alice sees (her company's), as the tickets service lists them. */
 let aliceTickets: PortalTicketRow[];
 
@@ -40,7 +41,7 @@ beforeAll(async () => {
     email: 'admin@demo.test',
     password: 'demo-password',
   });
-  const accountId = admin.accountId;
+  accountId = admin.accountId;
   const option = (value: string) => ({ value, label: value[0].toUpperCase() + value.slice(1) });
   await rpc.send('tickets.properties.create', {
     accountId,
@@ -118,10 +119,10 @@ afterAll(async () => {
   await system?.close();
 });
 
-/** The whole page, or on a phone what the screen shows (the list goes on for dozens of cards). */
 /** Types as a person does, a key at a time: Trix applies formats and lists a frame after a key. */
 const typeSlowly = (page: Page, text: string) => page.keyboard.type(text, { delay: 25 });
 
+/** The whole page, or on a phone what the screen shows (the list goes on for dozens of cards). */
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: !name.endsWith('-phone') });
 
@@ -208,6 +209,36 @@ describe('the ticket list’s property filters', () => {
     await openFilters(page);
     expect(await page.getByRole('combobox', { name: 'Internal tier' }).count()).toBe(0);
     expect(await page.getByRole('option', { name: 'Gold' }).count()).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('offers a choice added to a property on the very next page, though the gateway keeps the list', async () => {
+    const { context, page, errors } = await newPage(browser);
+    await logIn(page, portalUrl, 'alice@acme.test');
+    const securityOffered = async () => {
+      await openFilters(page);
+      return page
+        .getByRole('combobox', { name: 'Category' })
+        .getByRole('option', { name: 'Security' })
+        .count();
+    };
+    expect(await securityOffered()).toBe(0);
+    const options = [...categories, 'security'].map((value) => ({
+      value,
+      label: value[0].toUpperCase() + value.slice(1),
+    }));
+    await rpc.send('tickets.properties.update', { accountId, name: 'category', options });
+    await page.reload();
+    expect(await securityOffered()).toBe(1);
+    // Unused, so it may go again; and the next page no longer offers it.
+    await rpc.send('tickets.properties.update', {
+      accountId,
+      name: 'category',
+      options: options.slice(0, 3),
+    });
+    await page.reload();
+    expect(await securityOffered()).toBe(0);
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -69,7 +69,7 @@ export class PortalAccountController {
   async registerPage(@Param('slug') slug: string, @Req() req: Request, @Res() res: Response) {
     const portal = await this.registrationPortal(slug, req, res);
     if (contactOf(req, portal)) return res.redirect(302, `/${portal.general.slug}/tickets`);
-    await this.renderRegister(req, res, portal, {});
+    this.renderRegister(req, res, portal, {});
   }
 
   @Post('register')
@@ -104,7 +104,7 @@ export class PortalAccountController {
   @Get('register/check-email')
   async registrationSent(@Param('slug') slug: string, @Req() req: Request, @Res() res: Response) {
     const portal = await this.registrationPortal(slug, req, res);
-    await this.renderCheckEmail(req, res, portal, 'checkEmailRegistered');
+    this.renderCheckEmail(req, res, portal, 'checkEmailRegistered');
   }
 
   /**
@@ -138,13 +138,13 @@ export class PortalAccountController {
       if (refusal === 'access-denied') return res.redirect(303, `/${portal.general.slug}/access-denied`);
       throw error;
     }
-    await render(true);
+    render(true);
   }
 
   @Get('forgot-password')
   async forgotPasswordPage(@Param('slug') slug: string, @Req() req: Request, @Res() res: Response) {
     const portal = await this.passwordPortal(slug, req, res);
-    await this.renderForgotPassword(req, res, portal, {});
+    this.renderForgotPassword(req, res, portal, {});
   }
 
   @Post('forgot-password')
@@ -168,13 +168,13 @@ export class PortalAccountController {
   @Get('forgot-password/check-email')
   async resetLinkSent(@Param('slug') slug: string, @Req() req: Request, @Res() res: Response) {
     const portal = await this.passwordPortal(slug, req, res);
-    await this.renderCheckEmail(req, res, portal, 'checkEmailReset');
+    this.renderCheckEmail(req, res, portal, 'checkEmailReset');
   }
 
   @Get('reset-password')
   async resetPasswordPage(@Param('slug') slug: string, @Req() req: Request, @Res() res: Response) {
     const portal = await this.passwordPortal(slug, req, res);
-    await this.renderResetPassword(req, res, portal, { token: tokenFrom(req.query.token) });
+    this.renderResetPassword(req, res, portal, { token: tokenFrom(req.query.token) });
   }
 
   /** Sets the new password; identity then ends every session of the contact (contact.sessions.revoked). */
@@ -203,7 +203,7 @@ export class PortalAccountController {
       }
     }
     // Not logged in here: the revocation that identity just sent would end this session too.
-    await page({ token, done: true }, 200);
+    page({ token, done: true }, 200);
   }
 
   @Get('accept-invitation')
@@ -212,7 +212,7 @@ export class PortalAccountController {
     // With single sign-on the invited contact has no password to set: the login page has the way in.
     if (portal.access.authentication !== 'password')
       return res.redirect(303, `/${portal.general.slug}/login`);
-    await this.renderInvitation(req, res, portal, { token: tokenFrom(req.query.token) });
+    this.renderInvitation(req, res, portal, { token: tokenFrom(req.query.token) });
   }
 
   /** An access group member sets a password (SPEC S10) and is logged in. */
@@ -344,19 +344,19 @@ export class PortalAccountController {
     );
   }
 
-  private async renderRegister(
+  private renderRegister(
     req: Request,
     res: Response,
     portal: ResolvedPortal,
     state: { values?: RegistrationValues; problems?: Problems; wait?: number },
     status = 200,
-  ): Promise<void> {
+  ): void {
     const t = translatorFor(portal.domain.language);
     const base = `/${portal.general.slug}`;
     const notice = this.consentNotice(portal);
     const values = state.values;
     if (state.wait) res.setHeader('Retry-After', String(state.wait));
-    await this.systemPages.render(
+    this.systemPages.render(
       req,
       res,
       portal,
@@ -388,17 +388,17 @@ export class PortalAccountController {
     );
   }
 
-  private async renderForgotPassword(
+  private renderForgotPassword(
     req: Request,
     res: Response,
     portal: ResolvedPortal,
     state: { email?: string; problems?: Problems; wait?: number },
     status = 200,
-  ): Promise<void> {
+  ): void {
     const t = translatorFor(portal.domain.language);
     const base = `/${portal.general.slug}`;
     if (state.wait) res.setHeader('Retry-After', String(state.wait));
-    await this.systemPages.render(
+    this.systemPages.render(
       req,
       res,
       portal,
@@ -417,9 +417,9 @@ export class PortalAccountController {
     );
   }
 
-  private async renderCheckEmail(req: Request, res: Response, portal: ResolvedPortal, text: MessageKey) {
+  private renderCheckEmail(req: Request, res: Response, portal: ResolvedPortal, text: MessageKey) {
     const t = translatorFor(portal.domain.language);
-    await this.views.render(res, 'check-email.liquid', {
+    this.views.render(res, 'check-email.liquid', {
       ...layoutData(req, portal, { title: t.t('checkEmailTitle') }),
       text: t.t(text),
     });
@@ -429,13 +429,13 @@ export class PortalAccountController {
    * The reset page: the form for a link's token, "this link does not work" without a usable one
    * (400), or the reset's success.
    */
-  private async renderResetPassword(
+  private renderResetPassword(
     req: Request,
     res: Response,
     portal: ResolvedPortal,
     state: PasswordPageState,
     status = 200,
-  ): Promise<void> {
+  ): void {
     const t = translatorFor(portal.domain.language);
     const base = `/${portal.general.slug}`;
     const title: MessageKey = !state.token
@@ -443,7 +443,7 @@ export class PortalAccountController {
       : state.done
         ? 'passwordChangedTitle'
         : 'resetPasswordTitle';
-    await this.systemPages.render(
+    this.systemPages.render(
       req,
       res,
       portal,
@@ -465,15 +465,15 @@ export class PortalAccountController {
   }
 
   /** The invitation page: the form for a link's token, or "this link does not work" without a usable one (400). */
-  private async renderInvitation(
+  private renderInvitation(
     req: Request,
     res: Response,
     portal: ResolvedPortal,
     state: PasswordPageState,
     status = 200,
-  ): Promise<void> {
+  ): void {
     const t = translatorFor(portal.domain.language);
-    await this.views.render(
+    this.views.render(
       res,
       'accept-invitation.liquid',
       {
@@ -488,15 +488,15 @@ export class PortalAccountController {
   }
 
   /** The error page with single sign-on's own words; the button leads back to the login page. */
-  private async renderSsoProblem(
+  private renderSsoProblem(
     req: Request,
     res: Response,
     portal: ResolvedPortal,
     text: 'ssoFailedText' | 'ssoUnavailableText',
     status: 400 | 503,
-  ): Promise<void> {
+  ): void {
     if (status === 503) res.setHeader('Retry-After', '5');
-    await this.views.render(
+    this.views.render(
       res,
       'error.liquid',
       {

@@ -41,7 +41,7 @@ export class PortalAuthController {
     const portal = await this.context.portalOf(slug, req, res);
     if (contactOf(req, portal)) return res.redirect(302, safeNext(portal.general.slug, req.query.next));
     const expired = req.query.expired === '1' || res.locals.sessionExpired === true;
-    await this.renderLogin(req, res, portal, { notice: expired ? 'sessionExpired' : null });
+    this.renderLogin(req, res, portal, { notice: expired ? 'sessionExpired' : null });
   }
 
   @Post('login')
@@ -77,7 +77,7 @@ export class PortalAuthController {
   async accessDenied(@Param('slug') slug: string, @Req() req: Request, @Res() res: Response) {
     const portal = await this.context.portalOf(slug, req, res);
     const t = translatorFor(portal.domain.language);
-    await this.systemPages.render(
+    this.systemPages.render(
       req,
       res,
       portal,
@@ -105,24 +105,24 @@ export class PortalAuthController {
     const contact = contactOf(req, portal);
     const t = translatorFor(portal.domain.language);
     const base = `/${portal.general.slug}`;
-    await this.systemPages.render(req, res, portal, 'logout', {
+    this.systemPages.render(req, res, portal, 'logout', {
       title: t.t(contact ? 'logOut' : 'loggedOutTitle'),
       data: { action: `${base}/logout`, stillLoggedIn: Boolean(contact), loginHref: `${base}/login` },
     });
   }
 
-  private async renderLogin(
+  private renderLogin(
     req: Request,
     res: Response,
     portal: ResolvedPortal,
     state: { notice?: MessageKey | null; error?: MessageKey; email?: string; next?: string },
     status = 200,
-  ): Promise<void> {
+  ): void {
     const t = translatorFor(portal.domain.language);
     const base = `/${portal.general.slug}`;
     // With single sign-on the provider checks passwords, so the page offers only the SSO button.
     const password = portal.access.authentication === 'password';
-    await this.systemPages.render(
+    this.systemPages.render(
       req,
       res,
       portal,

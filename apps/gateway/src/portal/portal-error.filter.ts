@@ -37,7 +37,7 @@ export class PortalErrorFilter implements ExceptionFilter {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async catch(error: unknown, host: ArgumentsHost): Promise<void> {
+  catch(error: unknown, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return;
@@ -50,7 +50,7 @@ export class PortalErrorFilter implements ExceptionFilter {
     if (page.status === 503 || page.status === 429) res.setHeader('Retry-After', '5');
     const portal = res.locals.portal as ResolvedPortal | undefined;
     try {
-      await this.views.render(
+      this.views.render(
         res,
         'error.liquid',
         {

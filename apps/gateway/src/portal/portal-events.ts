@@ -7,7 +7,8 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
 type Handler<E extends EventName> = (payload: EventPayload<E>) => void | Promise<void>;
 
 /**
- * The events the portal reacts to: `portal.updated` (drop cached portals) and
+ * The events the portal reacts to: `portal.updated` (drop cached portals),
+ * `ticket.property.changed` and `pipeline.changed` (drop an account's cached ticket properties) and
  * `contact.sessions.revoked` (end a contact's sessions). Every gateway replica subscribes without a
  * queue group, so each one drops its own cache. Core NATS is at-most-once: a missed event is covered
  * by the resolver's short TTL, and revoked sessions by their idle timeout.

@@ -12,6 +12,7 @@ import { errorCode, listRequest, PortalContext } from './portal-context.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { columnsOf, layoutData, requireContact } from './portal-page.js';
 import { PortalViews } from './portal-views.js';
+import { TicketPropertiesCache } from './ticket-properties-cache.js';
 import { listViewOf, viewQuery } from './ticket-view.js';
 
 /**
@@ -26,6 +27,7 @@ export class PortalExportsController {
     private readonly rpc: RpcClient,
     private readonly context: PortalContext,
     private readonly views: PortalViews,
+    private readonly ticketProperties: TicketPropertiesCache,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -35,10 +37,11 @@ export class PortalExportsController {
     const portal = await this.context.portalOf(slug, req, res);
     const contact = requireContact(req, portal);
     assertCsrf(req);
-    const [scope, { view }] = await Promise.all([
+    const [scope, properties] = await Promise.all([
       this.context.scopeOf(portal, contact),
-      listViewOf(this.rpc, portal, (req.body ?? {}) as Record<string, unknown>),
+      this.ticketProperties.of(portal.accountId),
     ]);
+    const { view } = listViewOf(properties, portal, (req.body ?? {}) as Record<string, unknown>);
     const t = translatorFor(portal.domain.language);
     try {
       const started = await this.rpc.send('tickets.exports.start', {
@@ -52,7 +55,7 @@ export class PortalExportsController {
     } catch (error) {
       if (errorCode(error) !== 'TOO_MANY_ATTEMPTS') throw error;
       res.setHeader('Retry-After', '5');
-      await this.views.render(
+      this.views.render(
         res,
         'export.liquid',
         {
@@ -76,7 +79,7 @@ export class PortalExportsController {
     const contact = requireContact(req, portal);
     const found = await this.exportOf(portal, contact, id);
     const t = translatorFor(portal.domain.language);
-    await this.views.render(res, 'export.liquid', {
+    this.views.render(res, 'export.liquid', {
       ...layoutData(req, portal, { contact, section: 'tickets', title: t.t('exportTitle') }),
       export: this.exportState(portal, found, t),
       backHref: `/${portal.general.slug}/tickets`,

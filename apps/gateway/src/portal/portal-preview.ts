@@ -139,7 +139,7 @@ export class PortalPreviewController {
     assertCsrf(req);
     delete req.session.portalPreview;
     const t = translatorFor(portal.domain.language);
-    await this.views.render(res, 'preview-ended.liquid', {
+    this.views.render(res, 'preview-ended.liquid', {
       ...layoutData(req, portal, { title: t.t('previewEndedTitle') }),
     });
   }

@@ -1,18 +1,11 @@
 import type { ResolvedPortal } from '@helpdesk/contracts';
 import { AppError, RpcClient } from '@helpdesk/kit';
 import { Injectable } from '@nestjs/common';
+import { ExpiringCache } from './expiring-cache.js';
 import { PortalEvents } from './portal-events.js';
 
 /** How long a resolved portal (or a miss) is reused when no `portal.updated` event says otherwise. */
 export const PORTAL_CACHE_TTL_MS = 15_000;
-/** Bounds memory against requests for random slugs; past it the cache starts over. */
-const MAX_ENTRIES = 1_000;
-
-interface Entry {
-  expires: number;
-  portal: Promise<ResolvedPortal | null>;
-}
-
 /**
  * Finds the portal a request is for from its Host and first path segment (`identity.portal.resolve`),
  * reusing the answer briefly: every portal page needs it, and it changes only when an admin saves
@@ -21,7 +14,7 @@ interface Entry {
  */
 @Injectable()
 export class PortalResolver {
-  private readonly cache = new Map<string, Entry>();
+  private readonly cache = new ExpiringCache<ResolvedPortal | null>(PORTAL_CACHE_TTL_MS);
 
   constructor(
     private readonly rpc: RpcClient,
@@ -32,15 +25,8 @@ export class PortalResolver {
 
   async resolve(host: string, slug: string, now = Date.now()): Promise<ResolvedPortal> {
     const key = `${host.toLowerCase()} ${slug.toLowerCase()}`;
-    let entry = this.cache.get(key);
-    if (!entry || entry.expires <= now) {
-      if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
-      entry = { expires: now + PORTAL_CACHE_TTL_MS, portal: this.lookup(host, slug) };
-      this.cache.set(key, entry);
-      // A failure (identity down) is not remembered: the next request asks again.
-      entry.portal.catch(() => this.cache.get(key) === entry && this.cache.delete(key));
-    }
-    const portal = await entry.portal;
+    // A failure (identity down) is not remembered: the next request asks again.
+    const portal = await this.cache.get(key, () => this.lookup(host, slug), now);
     if (!portal || !portal.general.enabled)
       throw new AppError('PORTAL_NOT_FOUND', `No portal at ${host}/${slug}`);
     return portal;

@@ -53,7 +53,7 @@ export class PortalSubmitController {
     const portal = await this.context.portalOf(slug, req, res);
     const contact = requireContact(req, portal);
     const form = await this.supportFormOf(portal);
-    await this.renderForm(req, res, { portal, contact, form });
+    this.renderForm(req, res, { portal, contact, form });
   }
 
   @Post()
@@ -117,7 +117,7 @@ export class PortalSubmitController {
     const base = `/${portal.general.slug}`;
     const check = typeof req.query.check === 'string' ? Number.parseInt(req.query.check, 10) : 0;
     const checks = Math.max(0, Math.min(MAX_CHECKS, check || 0));
-    await this.views.render(res, 'submit-received.liquid', {
+    this.views.render(res, 'submit-received.liquid', {
       ...layoutData(req, portal, { contact, section: 'submit', title: t.t('submitReceivedTitle') }),
       pending: state.pending,
       // Without script the page reloads itself a few times, then says the ticket comes shortly.
@@ -189,7 +189,7 @@ export class PortalSubmitController {
     };
   }
 
-  private async renderForm(
+  private renderForm(
     req: Request,
     res: Response,
     page: {
@@ -201,7 +201,7 @@ export class PortalSubmitController {
       tooManyFor?: number;
     },
     status = 200,
-  ): Promise<void> {
+  ): void {
     const { portal, contact, form, errors = [] } = page;
     const t = translatorFor(portal.domain.language);
     // The header text falls back to the menu text, in the words the navigation shows.
@@ -209,7 +209,7 @@ export class PortalSubmitController {
     const fields = askedFields(form, knownValues(form, contact));
     const asked = new Set(fields.map((field) => field.name));
     const refused = errors.length > 0 || page.tooManyFor !== undefined;
-    await this.views.render(
+    this.views.render(
       res,
       'submit.liquid',
       {

@@ -4,7 +4,7 @@ import type {
   PortalTicketDetail,
   ResolvedPortal,
 } from '@helpdesk/contracts';
-import { AppError, LOGGER, RpcClient, type Logger } from '@helpdesk/kit';
+import { AppError, htmlFromText, LOGGER, RpcClient, type Logger } from '@helpdesk/kit';
 import { Controller, Get, Inject, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -18,6 +18,8 @@ import { assertTicketId, errorCode, formField, listRequest, PortalContext } from
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { columnsOf, layoutData, requireContact, ticketLabelOf } from './portal-page.js';
 import { PortalViews } from './portal-views.js';
+import { TicketPropertiesCache } from './ticket-properties-cache.js';
+import { ticketRowsHtml } from './ticket-table.js';
 import {
   cellFor,
   filterPanel,
@@ -25,7 +27,6 @@ import {
   pageLinks,
   sortLink,
   statusText,
-  textToHtml,
   viewFields,
   viewQuery,
 } from './ticket-view.js';
@@ -52,6 +53,7 @@ export class PortalTicketsController {
     private readonly rpc: RpcClient,
     private readonly context: PortalContext,
     private readonly views: PortalViews,
+    private readonly ticketProperties: TicketPropertiesCache,
     private readonly uploads: AttachmentUploads,
     private readonly downloads: AttachmentDownloads,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -62,10 +64,11 @@ export class PortalTicketsController {
   async list(@Param('slug') slug: string, @Req() req: Request, @Res() res: Response) {
     const portal = await this.context.portalOf(slug, req, res);
     const contact = requireContact(req, portal);
-    const [scope, { view, offered }] = await Promise.all([
+    const [scope, properties] = await Promise.all([
       this.context.scopeOf(portal, contact),
-      listViewOf(this.rpc, portal, req.query),
+      this.ticketProperties.of(portal.accountId),
     ]);
+    const { view, offered } = listViewOf(properties, portal, req.query);
     const page = await this.rpc.send('tickets.portal.list', {
       ...listRequest(portal, scope, view),
       after: view.after,
@@ -108,13 +111,13 @@ export class PortalTicketsController {
       t,
       listPath,
     );
-    await this.views.render(res, 'tickets.liquid', {
+    this.views.render(res, 'tickets.liquid', {
       ...layoutData(req, portal, { contact, section: 'tickets' }),
       heading: ticketLabelOf(portal, t),
       view,
       showSwitch: scope.seesCompanyTickets,
       columns,
-      rows,
+      rowsHtml: ticketRowsHtml(rows),
       filterControls: panel.controls,
       activeFilters: panel.active,
       filtersInUse: t.t('filtersInUse', { count: t.formatNumber(view.filters.length) }),
@@ -127,7 +130,7 @@ export class PortalTicketsController {
       nextHref: links.next === null ? null : `${listPath}${links.next}`,
       clearHref: `${listPath}${viewQuery(view, { status: 'all', q: '', filters: [], after: undefined, prev: [] })}`,
       emptyState: rows.length === 0 ? (filtered ? 'noMatches' : 'none') : null,
-      countText: t.t('ticketCountOnPage', { count: t.formatNumber(rows.length) }),
+      countText: rows.length === 0 ? null : t.t('ticketCountOnPage', { count: t.formatNumber(rows.length) }),
     });
   }
 
@@ -177,7 +180,7 @@ export class PortalTicketsController {
     const text = formField(fields, 'body');
     const html = formField(fields, 'bodyHtml').trim();
     // With script, the editor's HTML (inbox sanitises it with its allow-list); without, the text's paragraphs.
-    const bodyHtml = html || textToHtml(text);
+    const bodyHtml = html || htmlFromText(text);
     const refuse = async (error: MessageKey, status: number) => {
       await this.uploads.discard(attachments);
       return this.renderDetail(req, res, portal, contact, id, { error, draft: text }, status);
@@ -309,7 +312,7 @@ export class PortalTicketsController {
       count: this.config.MAX_ATTACHMENTS_PER_MESSAGE,
       size: t.formatBytes(this.config.MAX_ATTACHMENT_BYTES),
     };
-    await this.views.render(
+    this.views.render(
       res,
       'ticket.liquid',
       {

@@ -6,6 +6,7 @@ import { ContactSessions } from './contact-sessions.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { PortalEvents } from './portal-events.js';
 import { PortalResolver } from './portal-resolver.js';
+import { TicketPropertiesCache } from './ticket-properties-cache.js';
 import { PortalViews } from './portal-views.js';
 import { PortalAccountController } from './portal-account.controller.js';
 import { PortalAuthController } from './portal-auth.controller.js';
@@ -34,6 +35,7 @@ import { SystemPages } from './system-pages.js';
     PortalPreviews,
     PortalEvents,
     PortalResolver,
+    TicketPropertiesCache,
     ContactSessions,
     PortalViews,
     SystemPages,

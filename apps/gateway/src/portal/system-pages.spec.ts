@@ -116,7 +116,7 @@ const loginPage = (
 });
 
 /** Renders a page as the controller does and returns what would be sent. */
-async function rendered<T extends SystemPageType>(
+function rendered<T extends SystemPageType>(
   portal: ResolvedPortal,
   type: T,
   page: SystemPageContent<T>,
@@ -139,7 +139,7 @@ async function rendered<T extends SystemPageType>(
     },
   };
   const req = { session: { csrfToken: 'the-csrf-token' } };
-  await pages.render(req as unknown as Request, res as unknown as Response, portal, type, page, 200);
+  pages.render(req as unknown as Request, res as unknown as Response, portal, type, page, 200);
   return sent;
 }
 
@@ -194,8 +194,8 @@ const data = {
 };
 
 describe('the shipped system pages', () => {
-  it('renders the login page inside the portal layout, with the form posting back to login', async () => {
-    const page = await rendered(portalWith({}), 'login', loginPage());
+  it('renders the login page inside the portal layout, with the form posting back to login', () => {
+    const page = rendered(portalWith({}), 'login', loginPage());
     expect(page.status).toBe(200);
     expect(page.html).toContain('<html lang="en">');
     expect(page.html).toContain('<title>Log in · Demo Support</title>');
@@ -211,13 +211,13 @@ describe('the shipped system pages', () => {
     expect(card).not.toContain('Register here');
   });
 
-  it('links registration when given, and offers only the SSO button with single sign-on', async () => {
+  it('links registration when given, and offers only the SSO button with single sign-on', () => {
     const open = cardOf(
-      (await rendered(portalWith({}), 'login', loginPage({ registrationHref: '/support/register' }))).html,
+      rendered(portalWith({}), 'login', loginPage({ registrationHref: '/support/register' })).html,
     );
     expect(open).toContain('No account yet? <a href="/support/register">Register here</a>');
     const sso = cardOf(
-      (await rendered(portalWith({}), 'login', loginPage({ ssoHref: '/support/sso', resetHref: null }))).html,
+      rendered(portalWith({}), 'login', loginPage({ ssoHref: '/support/sso', resetHref: null })).html,
     );
     expect(sso).toContain(
       '<a class="button button-primary button-block" href="/support/sso">Log in with single sign-on</a>',
@@ -226,20 +226,20 @@ describe('the shipped system pages', () => {
     expect(sso).not.toContain('<form');
   });
 
-  it('renders logout in both states and access denied, in the domain’s language', async () => {
+  it('renders logout in both states and access denied, in the domain’s language', () => {
     const portal = portalWith({ language: 'fi' });
     const logout = { action: '/support/logout', loginHref: '/support/login' };
     const out = cardOf(
-      (await rendered(portal, 'logout', { title: 'x', data: { ...logout, stillLoggedIn: false } })).html,
+      rendered(portal, 'logout', { title: 'x', data: { ...logout, stillLoggedIn: false } }).html,
     );
     expect(out).toContain('Olet kirjautunut ulos');
     expect(out).toContain('href="/support/login"');
     const still = cardOf(
-      (await rendered(portal, 'logout', { title: 'x', data: { ...logout, stillLoggedIn: true } })).html,
+      rendered(portal, 'logout', { title: 'x', data: { ...logout, stillLoggedIn: true } }).html,
     );
     expect(still).toContain('<form method="post" action="/support/logout"');
     expect(still).toContain('Kirjaudu ulos');
-    const denied = await rendered(portal, 'access_denied', {
+    const denied = rendered(portal, 'access_denied', {
       title: 'x',
       data: { loginHref: '/support/login' },
     });
@@ -247,9 +247,9 @@ describe('the shipped system pages', () => {
     expect(cardOf(denied.html)).toContain('Pääsy estetty');
   });
 
-  it('renders the registration form with what was typed, its problems and the consent notice, all escaped', async () => {
+  it('renders the registration form with what was typed, its problems and the consent notice, all escaped', () => {
     const evil = '"><script>alert(1)</script>';
-    const page = await rendered(
+    const page = rendered(
       portalWith({}),
       'registration',
       registrationPage({
@@ -297,8 +297,8 @@ describe('the shipped system pages', () => {
     expect(card).toContain('Already have an account? <a href="/support/login">Log in</a>');
   });
 
-  it('asks no consent on registration without a notice, and shows the rate limit’s error', async () => {
-    const page = await rendered(portalWith({}), 'registration', {
+  it('asks no consent on registration without a notice, and shows the rate limit’s error', () => {
+    const page = rendered(portalWith({}), 'registration', {
       ...registrationPage(),
       error: 'Too many requests. Try again in 10 minutes.',
     });
@@ -310,8 +310,8 @@ describe('the shipped system pages', () => {
     expect(card).toMatch(/<input id="firstName"[^>]* autofocus>/);
   });
 
-  it('renders the password reset request with the email typed and its problem, escaped', async () => {
-    const page = await rendered(portalWith({ language: 'fi' }), 'password_reset_request', {
+  it('renders the password reset request with the email typed and its problem, escaped', () => {
+    const page = rendered(portalWith({ language: 'fi' }), 'password_reset_request', {
       title: 'Unohtunut salasana',
       data: {
         ...problemOn('email', 'Enter a valid email address.'),
@@ -332,15 +332,13 @@ describe('the shipped system pages', () => {
     expect(card).toContain('<p class="auth-links"><a href="/support/login">');
   });
 
-  it('renders the password reset form, its success and the link that does not work', async () => {
+  it('renders the password reset form, its success and the link that does not work', () => {
     const portal = portalWith({});
     const form = cardOf(
-      (
-        await rendered(
-          portal,
-          'password_reset',
-          resetPage({ token: 'a"b<c', ...problemOn('confirm', 'The passwords do not match.') }),
-        )
+      rendered(
+        portal,
+        'password_reset',
+        resetPage({ token: 'a"b<c', ...problemOn('confirm', 'The passwords do not match.') }),
       ).html,
     );
     expect(form).toContain('<form method="post" action="/support/reset-password"');
@@ -348,12 +346,12 @@ describe('the shipped system pages', () => {
     expect(form).toContain('<p class="field-problem" id="confirm-problem">The passwords do not match.</p>');
     expect(form).toContain('<label for="confirm">New password again</label>');
 
-    const done = cardOf((await rendered(portal, 'password_reset', resetPage({ done: true }))).html);
+    const done = cardOf(rendered(portal, 'password_reset', resetPage({ done: true })).html);
     expect(done).toContain('Your password is changed');
     expect(done).toContain('href="/support/login"');
     expect(done).not.toContain('<form');
 
-    const invalid = cardOf((await rendered(portal, 'password_reset', resetPage({ token: null }))).html);
+    const invalid = cardOf(rendered(portal, 'password_reset', resetPage({ token: null })).html);
     expect(invalid).toContain('This link does not work');
     expect(invalid).toContain(
       '<a class="button button-primary button-block" href="/support/forgot-password">Ask for a new link</a>',
@@ -370,10 +368,10 @@ describe('the shipped system pages', () => {
     }
   });
 
-  it('escape what they print: an error or an email with markup stays text', async () => {
+  it('escape what they print: an error or an email with markup stays text', () => {
     const evil = '"><script>alert(1)</script>';
     const card = cardOf(
-      (await rendered(portalWith({ name: '<b>Evil</b>' }), 'login', loginPage({ email: evil }, evil))).html,
+      rendered(portalWith({ name: '<b>Evil</b>' }), 'login', loginPage({ email: evil }, evil)).html,
     );
     expect(card).not.toContain('<script>');
     expect(card).toContain('value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
@@ -382,27 +380,27 @@ describe('the shipped system pages', () => {
 });
 
 describe('a custom template', () => {
-  it('replaces the page’s body when selected, with the page’s data', async () => {
+  it('replaces the page’s body when selected, with the page’s data', () => {
     const portal = portalWith({
       custom: {
         login:
           '<h1>Welcome to {{ portal.name }}</h1><form action="{{ action }}"><input name="_csrf" value="{{ csrf }}"></form>',
       },
     });
-    const card = cardOf((await rendered(portal, 'login', loginPage())).html);
+    const card = cardOf(rendered(portal, 'login', loginPage()).html);
     expect(card).toContain(
       '<h1>Welcome to Demo Support</h1><form action="/support/login"><input name="_csrf" value="the-csrf-token"></form>',
     );
     expect(card).not.toContain('Forgot your password?');
     // Other pages keep their default.
-    const denied = await rendered(portal, 'access_denied', {
+    const denied = rendered(portal, 'access_denied', {
       title: 'x',
       data: { loginHref: '/support/login' },
     });
     expect(cardOf(denied.html)).toContain('Access denied');
   });
 
-  it('replaces the registration page when selected, with its form data and consent notice', async () => {
+  it('replaces the registration page when selected, with its form data and consent notice', () => {
     const portal = portalWith({
       custom: {
         registration:
@@ -411,15 +409,13 @@ describe('a custom template', () => {
       },
     });
     const card = cardOf(
-      (
-        await rendered(
-          portal,
-          'registration',
-          registrationPage({
-            values: { firstName: 'A', lastName: 'B', email: '<a@b>', consent: true },
-            consent: { paragraphs: [], checkbox: [{ text: 'I <agree>' }] },
-          }),
-        )
+      rendered(
+        portal,
+        'registration',
+        registrationPage({
+          values: { firstName: 'A', lastName: 'B', email: '<a@b>', consent: true },
+          consent: { paragraphs: [], checkbox: [{ text: 'I <agree>' }] },
+        }),
       ).html,
     );
     expect(card).toContain(
@@ -428,10 +424,10 @@ describe('a custom template', () => {
     expect(card).not.toContain('Create your account');
   });
 
-  it('is not used while the default is selected', async () => {
+  it('is not used while the default is selected', () => {
     const portal = portalWith({});
     portal.systemPages.pages.login = { template: 'default', source: '<h1>Not this</h1>' };
-    expect((await rendered(portal, 'login', loginPage())).html).not.toContain('Not this');
+    expect(rendered(portal, 'login', loginPage()).html).not.toContain('Not this');
   });
 
   it('escapes output unless it says raw', () => {
@@ -526,10 +522,10 @@ describe('a custom template', () => {
     ],
     ['<p>{{ error | no_such_filter }}</p>', 'filter'],
     ['{% if %}', 'syntax'],
-  ])('that fails is logged and the default page served instead: %s', async (source, _why) => {
+  ])('that fails is logged and the default page served instead: %s', (source, _why) => {
     const { pages: systemPagesWithLog, logged } = systemPages();
     const portal = portalWith({ custom: { login: source } });
-    const page = await rendered(portal, 'login', loginPage(), systemPagesWithLog);
+    const page = rendered(portal, 'login', loginPage(), systemPagesWithLog);
     expect(page.status).toBe(200);
     expect(cardOf(page.html)).toContain('<label for="email">Email</label>');
     expect(page.html).not.toContain('root:');
@@ -542,20 +538,20 @@ describe('a custom template', () => {
     ]);
   });
 
-  it('that failed is set aside: not tried again on the next request, while a corrected one is used at once', async () => {
+  it('that failed is set aside: not tried again on the next request, while a corrected one is used at once', () => {
     const { pages: systemPagesWithLog, logged } = systemPages();
     const looping =
       '{% assign r = (1..1000) %}{% for a in r %}{% for b in r %}{% for c in r %}x{% endfor %}{% endfor %}{% endfor %}';
     const portal = portalWith({ custom: { login: looping } });
-    await rendered(portal, 'login', loginPage(), systemPagesWithLog);
+    rendered(portal, 'login', loginPage(), systemPagesWithLog);
     const started = performance.now();
-    const again = await rendered(portal, 'login', loginPage(), systemPagesWithLog);
+    const again = rendered(portal, 'login', loginPage(), systemPagesWithLog);
     expect(performance.now() - started).toBeLessThan(RENDER_LIMIT_MS / 2);
     expect(cardOf(again.html)).toContain('<label for="email">Email</label>');
     expect(logged).toHaveLength(1);
 
     portal.systemPages.pages.login = { template: 'custom', source: '<p>Fixed</p>' };
-    expect(cardOf((await rendered(portal, 'login', loginPage(), systemPagesWithLog)).html).trim()).toMatch(
+    expect(cardOf(rendered(portal, 'login', loginPage(), systemPagesWithLog).html).trim()).toMatch(
       /<p>Fixed<\/p>$/,
     );
   });

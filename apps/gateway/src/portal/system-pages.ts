@@ -176,14 +176,14 @@ export class SystemPages {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async render<T extends SystemPageType>(
+  render<T extends SystemPageType>(
     req: Request,
     res: Response,
     portal: ResolvedPortal,
     type: T,
     page: SystemPageContent<T>,
     status = 200,
-  ): Promise<void> {
+  ): void {
     const t = translatorFor(portal.domain.language);
     const data: TemplateData = {
       lang: t.language,
@@ -195,7 +195,7 @@ export class SystemPages {
       ...page.data,
     };
     const body = this.bodyOf(portal, type, data);
-    await this.views.render(
+    this.views.render(
       res,
       'system-page.liquid',
       // The registration form has first and last name side by side: its card is wider.

@@ -10,7 +10,6 @@ import {
   pageLinks,
   parseListView,
   sortLink,
-  textToHtml,
   viewFields,
   viewQuery,
 } from './ticket-view.js';
@@ -251,14 +250,5 @@ describe('columnLabel', () => {
     expect(columnLabel({ property: 'owner', label: 'Ticket owner' }, fi)).toBe('Käsittelijä');
     expect(columnLabel({ property: 'owner', label: 'Agent' }, fi)).toBe('Agent');
     expect(columnLabel({ property: 'region', label: 'Region' }, fi)).toBe('Region');
-  });
-});
-
-describe('textToHtml', () => {
-  it('keeps paragraphs and line breaks and escapes everything else', () => {
-    expect(textToHtml('Hello\r\nthere\n\n\n<b>bold</b> & "so"\n')).toBe(
-      '<p>Hello<br>there</p><p>&lt;b&gt;bold&lt;/b&gt; &amp; &quot;so&quot;</p>',
-    );
-    expect(textToHtml('  \n\n ')).toBe('');
   });
 });

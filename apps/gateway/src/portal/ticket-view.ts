@@ -6,7 +6,6 @@ import type {
   ResolvedPortal,
   TicketPropertyView,
 } from '@helpdesk/contracts';
-import type { RpcClient } from '@helpdesk/kit';
 import type { MessageKey, Translator } from './i18n.js';
 
 /**
@@ -89,12 +88,11 @@ export function listFilters(portal: ResolvedPortal, properties: readonly TicketP
 }
 
 /** The view of a request (the list's query string, the export's form) with the filters on offer. */
-export async function listViewOf(
-  rpc: RpcClient,
+export function listViewOf(
+  properties: TicketPropertyView[],
   portal: ResolvedPortal,
   fields: Record<string, unknown>,
-): Promise<{ view: ListView; offered: ListFilter[] }> {
-  const properties = await rpc.send('tickets.properties.list', { accountId: portal.accountId });
+): { view: ListView; offered: ListFilter[] } {
   const offered = listFilters(portal, properties);
   return { view: parseListView(fields, portal, offered), offered };
 }
@@ -407,17 +405,4 @@ function customCell(value: unknown, t: Translator): Cell {
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value))
     return { text: t.formatDate(value), datetime: value };
   return { text: typeof value === 'string' ? value : JSON.stringify(value) };
-}
-
-/** Plain text (a textarea without script) as the paragraphs and line breaks of an HTML body. */
-export function textToHtml(text: string): string {
-  const escape = (value: string) =>
-    value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-  return text
-    .replace(/\r\n?/g, '\n')
-    .split(/\n{2,}/)
-    .map((paragraph) => paragraph.trim())
-    .filter(Boolean)
-    .map((paragraph) => `<p>${paragraph.split('\n').map(escape).join('<br>')}</p>`)
-    .join('');
 }
