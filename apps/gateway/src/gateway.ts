@@ -10,7 +10,7 @@ import { sessionMiddleware } from './auth/sessions.js';
 import type { GatewayConfig } from './config.js';
 import { sendError } from './http/error-response.js';
 import { requestContext } from './http/request-context.js';
-import { ASSETS_PATH, LIBRARY_ASSETS, PUBLIC_DIR } from './portal/portal-views.js';
+import { ASSETS_PATH, LIBRARY_ASSETS, PUBLIC_DIR } from './http/page-views.js';
 import { createRedis } from './redis.js';
 
 /** Builds the gateway (middleware order matters: context, security headers, body, session, routes). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { catalogues, format, translatorFor } from './i18n.js';
-import { VIEWS_DIR } from './portal-views.js';
+import { VIEWS_DIR } from '../http/page-views.js';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort();
 

@@ -24,7 +24,7 @@ import { translatorFor, type MessageKey, type Translator } from './i18n.js';
 import { errorCode, formField, PortalContext } from './portal-context.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { contactOf, layoutData, safeNext } from './portal-page.js';
-import { PortalViews } from './portal-views.js';
+import { PageViews } from '../http/page-views.js';
 import { SystemPages, type FormProblems } from './system-pages.js';
 
 declare module 'express-session' {
@@ -58,7 +58,7 @@ export class PortalAccountController {
   constructor(
     private readonly rpc: RpcClient,
     private readonly context: PortalContext,
-    private readonly views: PortalViews,
+    private readonly views: PageViews,
     private readonly systemPages: SystemPages,
     private readonly sessions: ContactSessions,
     private readonly limiter: RateLimiter,
@@ -119,7 +119,7 @@ export class PortalAccountController {
     const render = (verified: boolean) =>
       this.views.render(
         res,
-        'verify-email.liquid',
+        'portal/verify-email.liquid',
         {
           ...layoutData(req, portal, { title: t.t(verified ? 'emailVerifiedTitle' : 'linkInvalidTitle') }),
           verified,
@@ -419,7 +419,7 @@ export class PortalAccountController {
 
   private renderCheckEmail(req: Request, res: Response, portal: ResolvedPortal, text: MessageKey) {
     const t = translatorFor(portal.domain.language);
-    this.views.render(res, 'check-email.liquid', {
+    this.views.render(res, 'portal/check-email.liquid', {
       ...layoutData(req, portal, { title: t.t('checkEmailTitle') }),
       text: t.t(text),
     });
@@ -475,7 +475,7 @@ export class PortalAccountController {
     const t = translatorFor(portal.domain.language);
     this.views.render(
       res,
-      'accept-invitation.liquid',
+      'portal/accept-invitation.liquid',
       {
         ...layoutData(req, portal, { title: t.t(state.token ? 'invitationTitle' : 'linkInvalidTitle') }),
         ...formProblems(t, state.problems),
@@ -498,7 +498,7 @@ export class PortalAccountController {
     if (status === 503) res.setHeader('Retry-After', '5');
     this.views.render(
       res,
-      'error.liquid',
+      'portal/error.liquid',
       {
         ...layoutData(req, portal),
         error: {

@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { CsrfRejectedError } from '../auth/csrf.js';
 import type { MessageKey } from './i18n.js';
 import { layoutData, LoginRequired, PreviewReadOnlyError } from './portal-page.js';
-import { PortalViews } from './portal-views.js';
+import { PageViews } from '../http/page-views.js';
 
 interface ErrorPage {
   status: number;
@@ -33,7 +33,7 @@ const pages = {
 @Catch()
 export class PortalErrorFilter implements ExceptionFilter {
   constructor(
-    private readonly views: PortalViews,
+    private readonly views: PageViews,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -52,7 +52,7 @@ export class PortalErrorFilter implements ExceptionFilter {
     try {
       this.views.render(
         res,
-        'error.liquid',
+        'portal/error.liquid',
         {
           ...layoutData(req, portal),
           error: {

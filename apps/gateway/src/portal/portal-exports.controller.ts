@@ -11,7 +11,7 @@ import { translatorFor, type Translator } from './i18n.js';
 import { errorCode, listRequest, PortalContext } from './portal-context.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { columnsOf, layoutData, requireContact } from './portal-page.js';
-import { PortalViews } from './portal-views.js';
+import { PageViews } from '../http/page-views.js';
 import { TicketPropertiesCache } from './ticket-properties-cache.js';
 import { listViewOf, viewQuery } from './ticket-view.js';
 
@@ -26,7 +26,7 @@ export class PortalExportsController {
   constructor(
     private readonly rpc: RpcClient,
     private readonly context: PortalContext,
-    private readonly views: PortalViews,
+    private readonly views: PageViews,
     private readonly ticketProperties: TicketPropertiesCache,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -57,7 +57,7 @@ export class PortalExportsController {
       res.setHeader('Retry-After', '5');
       this.views.render(
         res,
-        'export.liquid',
+        'portal/export.liquid',
         {
           ...layoutData(req, portal, { contact, section: 'tickets', title: t.t('exportTitle') }),
           error: t.t('exportTooMany'),
@@ -79,7 +79,7 @@ export class PortalExportsController {
     const contact = requireContact(req, portal);
     const found = await this.exportOf(portal, contact, id);
     const t = translatorFor(portal.domain.language);
-    this.views.render(res, 'export.liquid', {
+    this.views.render(res, 'portal/export.liquid', {
       ...layoutData(req, portal, { contact, section: 'tickets', title: t.t('exportTitle') }),
       export: this.exportState(portal, found, t),
       backHref: `/${portal.general.slug}/tickets`,

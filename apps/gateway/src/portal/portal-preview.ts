@@ -30,7 +30,7 @@ import { translatorFor } from './i18n.js';
 import { PortalContext } from './portal-context.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { layoutData, type PreviewViewer } from './portal-page.js';
-import { PortalViews } from './portal-views.js';
+import { PageViews } from '../http/page-views.js';
 
 /** A preview link works once, within this time: long enough to open, too short to pass around. */
 const PREVIEW_LINK_TTL_SECONDS = 60;
@@ -115,7 +115,7 @@ export class PortalPreviewController {
   constructor(
     private readonly context: PortalContext,
     private readonly previews: PortalPreviews,
-    private readonly views: PortalViews,
+    private readonly views: PageViews,
   ) {}
 
   @Get('preview')
@@ -139,7 +139,7 @@ export class PortalPreviewController {
     assertCsrf(req);
     delete req.session.portalPreview;
     const t = translatorFor(portal.domain.language);
-    this.views.render(res, 'preview-ended.liquid', {
+    this.views.render(res, 'portal/preview-ended.liquid', {
       ...layoutData(req, portal, { title: t.t('previewEndedTitle') }),
     });
   }

@@ -10,7 +10,7 @@ import { translatorFor } from './i18n.js';
 import { errorCode, PortalContext } from './portal-context.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { layoutData, menuTextOf, requireContact, ticketLabelOf } from './portal-page.js';
-import { PortalViews } from './portal-views.js';
+import { PageViews } from '../http/page-views.js';
 import {
   askedFields,
   fieldErrors,
@@ -44,7 +44,7 @@ export class PortalSubmitController {
   constructor(
     private readonly rpc: RpcClient,
     private readonly context: PortalContext,
-    private readonly views: PortalViews,
+    private readonly views: PageViews,
     private readonly limiter: SubmissionRateLimiter,
   ) {}
 
@@ -117,7 +117,7 @@ export class PortalSubmitController {
     const base = `/${portal.general.slug}`;
     const check = typeof req.query.check === 'string' ? Number.parseInt(req.query.check, 10) : 0;
     const checks = Math.max(0, Math.min(MAX_CHECKS, check || 0));
-    this.views.render(res, 'submit-received.liquid', {
+    this.views.render(res, 'portal/submit-received.liquid', {
       ...layoutData(req, portal, { contact, section: 'submit', title: t.t('submitReceivedTitle') }),
       pending: state.pending,
       // Without script the page reloads itself a few times, then says the ticket comes shortly.
@@ -211,7 +211,7 @@ export class PortalSubmitController {
     const refused = errors.length > 0 || page.tooManyFor !== undefined;
     this.views.render(
       res,
-      'submit.liquid',
+      'portal/submit.liquid',
       {
         ...layoutData(req, portal, { contact, section: 'submit' }),
         // The tab names the page by its heading; after a refused post it says so first, so a screen

@@ -17,7 +17,7 @@ import { translatorFor, type MessageKey } from './i18n.js';
 import { assertTicketId, errorCode, formField, listRequest, PortalContext } from './portal-context.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { columnsOf, layoutData, requireContact, ticketLabelOf } from './portal-page.js';
-import { PortalViews } from './portal-views.js';
+import { PageViews } from '../http/page-views.js';
 import { TicketPropertiesCache } from './ticket-properties-cache.js';
 import { ticketRowsHtml } from './ticket-table.js';
 import {
@@ -52,7 +52,7 @@ export class PortalTicketsController {
   constructor(
     private readonly rpc: RpcClient,
     private readonly context: PortalContext,
-    private readonly views: PortalViews,
+    private readonly views: PageViews,
     private readonly ticketProperties: TicketPropertiesCache,
     private readonly uploads: AttachmentUploads,
     private readonly downloads: AttachmentDownloads,
@@ -111,7 +111,7 @@ export class PortalTicketsController {
       t,
       listPath,
     );
-    this.views.render(res, 'tickets.liquid', {
+    this.views.render(res, 'portal/tickets.liquid', {
       ...layoutData(req, portal, { contact, section: 'tickets' }),
       heading: ticketLabelOf(portal, t),
       view,
@@ -314,7 +314,7 @@ export class PortalTicketsController {
     };
     this.views.render(
       res,
-      'ticket.liquid',
+      'portal/ticket.liquid',
       {
         ...layoutData(req, portal, { contact, section: 'tickets', title: ticket.subject }),
         ticket: {

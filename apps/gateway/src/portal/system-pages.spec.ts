@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { PortalViews, VIEWS_DIR } from './portal-views.js';
+import { PageViews, VIEWS_DIR } from '../http/page-views.js';
 import {
   defaultTemplateSource,
   MAX_BODY_LENGTH,
@@ -93,7 +93,7 @@ function systemPages() {
     },
   });
   return {
-    pages: new SystemPages(new PortalViews(), createLogger({ service: 'test', level: 'warn', destination })),
+    pages: new SystemPages(new PageViews(), createLogger({ service: 'test', level: 'warn', destination })),
     logged,
   };
 }

@@ -9,7 +9,7 @@ import { csrfToken } from '../auth/csrf.js';
 import type { TextPart } from './consent-text.js';
 import { translatorFor } from './i18n.js';
 import { layoutData } from './portal-page.js';
-import { PortalViews, VIEWS_DIR } from './portal-views.js';
+import { PageViews, VIEWS_DIR } from '../http/page-views.js';
 
 /** Values a template may print or test: plain data, never functions or class instances. */
 export type TemplateValue =
@@ -172,7 +172,7 @@ export class SystemPages {
   private readonly failedAt = new Map<string, number>();
 
   constructor(
-    private readonly views: PortalViews,
+    private readonly views: PageViews,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -197,7 +197,7 @@ export class SystemPages {
     const body = this.bodyOf(portal, type, data);
     this.views.render(
       res,
-      'system-page.liquid',
+      'portal/system-page.liquid',
       // The registration form has first and last name side by side: its card is wider.
       { ...layoutData(req, portal, { title: page.title }), wide: type === 'registration', body },
       status,

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The gateway package's root, the same from src/portal (tests) and dist/portal (the build). */
+/** The gateway package's root, the same from src/http (tests) and dist/http (the build). */
 const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const VIEWS_DIR = join(packageRoot, 'views');
 export const PUBLIC_DIR = join(packageRoot, 'public');
@@ -52,11 +52,12 @@ function assetUrls(): Record<string, string> {
 }
 
 /**
- * Renders the portal's Liquid templates (`views/portal/*.liquid`). Every output is HTML-escaped
+ * Renders the portal's and the admin area's Liquid templates (`views/portal/…`, `views/admin/…`; the
+ * template is named with its folder). Every output is HTML-escaped
  * unless a template says `| raw` (only for message bodies, which inbox sanitised with an allow-list).
  */
 @Injectable()
-export class PortalViews {
+export class PageViews {
   private readonly liquid = new Liquid({
     root: VIEWS_DIR,
     extname: '.liquid',
@@ -73,9 +74,7 @@ export class PortalViews {
    */
   render(res: Response, template: string, data: Record<string, unknown>, status = 200): void {
     const nonce = randomBytes(16).toString('base64');
-    const html = String(
-      this.liquid.renderFileSync(`portal/${template}`, { ...data, nonce, assets: this.assets }),
-    );
+    const html = String(this.liquid.renderFileSync(template, { ...data, nonce, assets: this.assets }));
     res.setHeader('Content-Security-Policy', portalCsp(nonce));
     // Pages are per customer: never stored by shared caches or the back/forward cache.
     res.setHeader('Cache-Control', 'no-store');
