@@ -5,8 +5,10 @@ import {
   Events,
   isErrorBody,
   PageRequest,
+  RESERVED_SLUGS,
   Rpc,
   Services,
+  Slug,
 } from './index.js';
 
 describe('contracts', () => {
@@ -45,5 +47,14 @@ describe('contracts', () => {
     expect(isErrorBody({ code: 'SOMETHING_ELSE', message: 'x' })).toBe(false);
     expect(isErrorBody({ status: 'error', message: 'Internal server error' })).toBe(false);
     expect(Object.keys(ErrorKinds)).toContain('SERVICE_UNAVAILABLE');
+  });
+});
+
+describe('portal slug', () => {
+  it('is refused where the gateway has its own addresses, and allowed elsewhere', () => {
+    for (const slug of RESERVED_SLUGS) expect(Slug.safeParse(slug).success).toBe(false);
+    expect(Slug.safeParse('Admin').success).toBe(false);
+    expect(Slug.parse('administration')).toBe('administration');
+    expect(Slug.parse(' Support ')).toBe('support');
   });
 });

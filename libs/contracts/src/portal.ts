@@ -20,13 +20,17 @@ export const Hostname = z
     'must be a host name like support.example.com',
   );
 
+/** The gateway's own first path segments: a portal there would be unreachable or hide them. */
+export const RESERVED_SLUGS: readonly string[] = ['admin', 'api', 'forms', 'health', 'metrics', 'portal-assets'];
+
 export const Slug = z
   .string()
   .trim()
   .toLowerCase()
   .min(1, 'is required')
   .max(60)
-  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'may contain only letters a-z, digits and single hyphens');
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'may contain only letters a-z, digits and single hyphens')
+  .refine((slug) => !RESERVED_SLUGS.includes(slug), 'is an address of the help desk itself');
 
 export const PortalGeneral = z.object({
   /** S1: the browser tab title on portal pages. */
