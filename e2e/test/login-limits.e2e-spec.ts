@@ -103,7 +103,11 @@ describe('the portal login under password guessing', () => {
     expect(refused.status).toBe(429);
     expect(Number(refused.retryAfter)).toBeGreaterThan(0);
     expect(Number(refused.retryAfter)).toBeLessThanOrEqual(900);
-    expect(refused.body).toContain('Too many attempts. Wait a moment and try again.');
+    // When to try again, as the Retry-After header says, in whole minutes rounded up: the window is
+    // 15 minutes.
+    const minutes = Math.ceil(Number(refused.retryAfter) / 60);
+    expect(minutes).toBeGreaterThan(1);
+    expect(refused.body).toContain(`Too many attempts. Try again in ${minutes} minutes.`);
     expect(refused.body).toContain('value="bob@acme.test"');
 
     // Another address from the guessing client still gets in: that client has failures to spare.

@@ -17,9 +17,10 @@ import {
 import { startSystem, type System } from '../src/system.js';
 
 // The ticket list's property filters (SPEC P1, P4) and the reply's rich-text editor (P3) in a real
-// browser against the whole system. The portal shows two more columns than the demo's: priority and
-// a custom choice "Category"; another custom choice, "Internal tier", is no column, so it can never
-// be filtered on. Every expectation is computed from what the tickets service holds.
+// browser against the whole system. The portal shows four more columns than the demo's: priority, a
+// custom choice "Category", a yes/no "Under warranty" and a number "Devices"; another custom choice,
+// "Internal tier", is no column, so it can never be filtered on. Every expectation is computed from
+// what the tickets service holds.
 // Screenshots go to SCREENSHOTS_DIR when set, else to a temporary folder.
 
 const screenshots = process.env.SCREENSHOTS_DIR ?? mkdtempSync(join(tmpdir(), 'portal-list-shots-'));
@@ -49,6 +50,18 @@ beforeAll(async () => {
     label: 'Category',
     type: 'enumeration',
     options: categories.map(option),
+  });
+  await rpc.send('tickets.properties.create', {
+    accountId,
+    name: 'warranty',
+    label: 'Under warranty',
+    type: 'boolean',
+  });
+  await rpc.send('tickets.properties.create', {
+    accountId,
+    name: 'devices',
+    label: 'Devices',
+    type: 'number',
   });
   await rpc.send('tickets.properties.create', {
     accountId,
@@ -82,6 +95,8 @@ beforeAll(async () => {
         properties: {
           category: categories[index % categories.length],
           internal_tier: index % 2 ? 'gold' : 'basic',
+          warranty: index % 2 === 0,
+          devices: index % 7,
         },
       }),
     ),
@@ -97,6 +112,8 @@ beforeAll(async () => {
         ...portal.ticketDisplay.columns,
         { property: 'priority', label: 'Priority' },
         { property: 'category', label: 'Category' },
+        { property: 'warranty', label: 'Under warranty' },
+        { property: 'devices', label: 'Devices' },
       ],
     },
   });
@@ -153,6 +170,8 @@ describe('the ticket list’s property filters', () => {
     expect(network.length).toBeGreaterThan(0);
     expect(network.length).toBeLessThan(aliceTickets.length);
     expect(await listedSubjects(page)).toEqual(subjectsOf(network));
+    // The cells name the option as the filter does, not by its stored value.
+    expect(new Set(await page.locator('td.col-category').allInnerTexts())).toEqual(new Set(['Network']));
     await expect(
       page.getByRole('link', { name: 'Remove filter Category: Network' }).isVisible(),
     ).resolves.toBe(true);
@@ -199,6 +218,7 @@ describe('the ticket list’s property filters', () => {
       'internal_tier.is=gold',
       'pipeline.is=anything&company.is=x&requester.is=Alice',
       'priority.is=whenever&created_at.from=2026-02-30&created_at.to=not-a-day&category.is[]=x',
+      'warranty.is=maybe&devices.from=three&devices.to=1e999&warranty.from=1&devices.is=2',
     ]) {
       const response = await page.goto(`${portalUrl}/tickets?${query}`);
       expect(response?.status()).toBe(200);
@@ -275,6 +295,70 @@ describe('the ticket list’s property filters', () => {
     await context.close();
   });
 
+  it('filters by yes/no and by a number range with both ends included, across pages, and exports that view', async () => {
+    const { context, page, errors } = await newPage(browser);
+    await logIn(page, portalUrl, 'alice@acme.test');
+    await openFilters(page);
+    await page.getByRole('combobox', { name: 'Under warranty' }).selectOption({ label: 'Yes' });
+    const devices = page.getByRole('group', { name: 'Devices' });
+    await devices.getByLabel('From').fill('2');
+    await devices.getByLabel('To').fill('4');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(/warranty\.is=true.*devices\.from=2.*devices\.to=4/);
+    const devicesOf = (ticket: PortalTicketRow) => ticket.properties.devices as number;
+    const covered = aliceTickets.filter(
+      (ticket) => ticket.properties.warranty === true && devicesOf(ticket) >= 2 && devicesOf(ticket) <= 4,
+    );
+    expect(new Set(covered.map(devicesOf))).toEqual(new Set([2, 3, 4]));
+    expect(await listedSubjects(page)).toEqual(subjectsOf(covered));
+    expect(new Set(await page.locator('td.col-warranty').allInnerTexts())).toEqual(new Set(['Yes']));
+    const chips = page.getByRole('list', { name: 'Filters in use' });
+    for (const chip of ['Under warranty: Yes', 'Devices: at least 2', 'Devices: at most 4'])
+      await expect(chips.getByRole('link', { name: `Remove filter ${chip}` }).isVisible()).resolves.toBe(
+        true,
+      );
+    // The panel shows what is in force.
+    await openFilters(page);
+    expect(await devices.getByLabel('From').inputValue()).toBe('2');
+    expect(await page.getByRole('combobox', { name: 'Under warranty' }).inputValue()).toBe('true');
+    await page.locator('summary', { hasText: 'Filters' }).click();
+
+    // The export writes the same view.
+    await page.getByRole('button', { name: 'Export to CSV' }).click();
+    await page.waitForURL(/\/support\/exports\/[0-9a-f-]{36}$/);
+    const link = page.getByRole('link', { name: 'Download CSV' });
+    await link.waitFor({ state: 'visible', timeout: 20_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const [, ...rows] = readFileSync(await download.path(), 'utf8')
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/);
+    expect(rows.map((row) => row.split(',')[0]).sort()).toEqual(subjectsOf(covered));
+
+    // "No" and an upper bound alone.
+    await page.goto(`${portalUrl}/tickets?warranty.is=false&devices.to=3`);
+    const notCovered = aliceTickets.filter(
+      (ticket) => ticket.properties.warranty === false && devicesOf(ticket) <= 3,
+    );
+    expect(notCovered.length).toBeGreaterThan(0);
+    expect(await listedSubjects(page)).toEqual(subjectsOf(notCovered));
+
+    // A lower bound alone: more than a page, kept across sorting and paging.
+    await page.goto(`${portalUrl}/tickets?devices.from=1`);
+    const someDevices = aliceTickets.filter((ticket) => devicesOf(ticket) >= 1);
+    expect(someDevices.length).toBeGreaterThan(25);
+    await page.getByRole('link', { name: /Sort by Subject/ }).click();
+    await page.waitForURL(/devices\.from=1.*sort=subject/);
+    const firstPage = await page.locator('a.ticket-link').allInnerTexts();
+    expect(firstPage).toHaveLength(25);
+    await page.getByRole('link', { name: /Next/ }).click();
+    await page.waitForURL(/devices\.from=1.*after=/);
+    const secondPage = await page.locator('a.ticket-link').allInnerTexts();
+    expect([...firstPage, ...secondPage].sort()).toEqual(subjectsOf(someDevices));
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('exports exactly the tickets of a property-filtered view, every page of it', async () => {
     const { context, page, errors } = await newPage(browser);
     await logIn(page, portalUrl, 'alice@acme.test');
@@ -289,12 +373,16 @@ describe('the ticket list’s property filters', () => {
       .trim()
       .split(/\r?\n/);
     expect(header).toBe(
-      'Subject,Requester,Created date,Ticket owner,Last activity date,Status,Priority,Category',
+      'Subject,Requester,Created date,Ticket owner,Last activity date,Status,Priority,Category,Under warranty,Devices',
     );
     const expected = aliceTickets.filter((ticket) => ticket.priority === 'high' && !ticket.closed);
     expect(expected.length).toBeGreaterThan(25);
     // No subject of these has a comma or a quote: the first field is the subject as it is.
     expect(rows.map((row) => row.split(',')[0]).sort()).toEqual(subjectsOf(expected));
+    // The category as the list names it.
+    expect(new Set(rows.map((row) => row.split(',')[7]))).toEqual(
+      new Set(['Hardware', 'Network', 'Billing']),
+    );
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -414,6 +502,12 @@ describe('the reply editor', () => {
     expect(
       await page.getByRole('combobox', { name: 'Prioriteetti' }).locator('option').allInnerTexts(),
     ).toEqual(['Kaikki', 'Matala', 'Normaali', 'Korkea', 'Kiireellinen']);
+    expect(
+      await page.getByRole('combobox', { name: 'Under warranty' }).locator('option').allInnerTexts(),
+    ).toEqual(['Mikä tahansa', 'Kyllä', 'Ei']);
+    const devices = page.getByRole('group', { name: 'Devices' });
+    for (const label of ['Vähintään', 'Enintään'])
+      await expect(devices.getByLabel(label).isVisible()).resolves.toBe(true);
     await page
       .getByRole('link', { name: /Toner order/ })
       .first()

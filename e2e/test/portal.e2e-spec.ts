@@ -517,6 +517,137 @@ describe('the customer portal over HTTP', () => {
     expect(status).toBe(200);
   });
 
+  it('words custom properties as the portal does, filters by yes/no and number ranges, and exports that view with descriptions', async () => {
+    const option = (value: string, label: string) => ({ value, label });
+    await rpc.send('tickets.properties.create', {
+      accountId,
+      name: 'region',
+      label: 'Region',
+      type: 'enumeration',
+      options: [option('emea', 'Europe'), option('apac', 'Asia and Pacific')],
+    });
+    await rpc.send('tickets.properties.create', {
+      accountId,
+      name: 'on_site',
+      label: 'On site',
+      type: 'boolean',
+    });
+    await rpc.send('tickets.properties.create', {
+      accountId,
+      name: 'devices',
+      label: 'Devices',
+      type: 'number',
+    });
+    // Tickets of Alice's with every combination: on site or not, 0 to 4 devices.
+    const contactId = contactIds.get('alice@acme.test')!;
+    const companyId = everyTicket.find((t) => t.requesterContactId === contactId)!.companyId;
+    const fleet: {
+      id: string;
+      subject: string;
+      content: string;
+      region: string;
+      onSite: boolean;
+      devices: number;
+    }[] = [];
+    for (let i = 0; i < 10; i++) {
+      const [subject, content] = [`Fleet ticket ${i}`, `Fleet ticket ${i}'s description, with a comma`];
+      const { id } = await rpc.send('tickets.create', {
+        accountId,
+        subject,
+        content,
+        requesterContactId: contactId,
+        requesterName: 'Alice Anderson',
+        companyId,
+        source: 'portal',
+      });
+      const values = { region: i % 3 ? 'apac' : 'emea', onSite: i % 2 === 0, devices: Math.floor(i / 2) };
+      await rpc.send('tickets.update', {
+        accountId,
+        id,
+        properties: { region: values.region, on_site: values.onSite, devices: values.devices },
+      });
+      fleet.push({ id, subject, content, ...values });
+    }
+    const portal = await rpc.send('identity.portal.get', { accountId });
+    const showColumns = (columns: typeof portal.ticketDisplay.columns) =>
+      rpc.send('identity.portal.update', {
+        accountId,
+        actorUserId: adminId,
+        section: 'ticketDisplay',
+        settings: { ...portal.ticketDisplay, columns },
+      });
+    await showColumns([
+      ...portal.ticketDisplay.columns,
+      { property: 'region', label: 'Region' },
+      { property: 'on_site', label: 'On site' },
+      { property: 'devices', label: 'Devices' },
+      { property: 'content', label: 'Description' },
+    ]);
+    try {
+      const alice = await loggedIn();
+      // The gateway drops its copy of the portal on portal.updated: the next page has the columns.
+      const deadline = Date.now() + 5_000;
+      while (!(await alice.get('/support/tickets')).body.includes('data-label="Devices"')) {
+        if (Date.now() > deadline) throw new Error('the new columns did not show');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+
+      // From 1 to 3 devices, on site: both ends belong to the range.
+      const query = '?on_site.is=true&devices.from=1&devices.to=3';
+      const expected = fleet.filter((t) => t.onSite && t.devices >= 1 && t.devices <= 3);
+      expect(expected.map((t) => t.devices)).toEqual([1, 2, 3]);
+      const listed = await allListed(alice, query);
+      expect(listed.map((t) => t.id).sort()).toEqual(expected.map((t) => t.id).sort());
+      const page = await alice.get(`/support/tickets${query}`);
+      for (const chip of ['On site: Yes', 'Devices: at least 1', 'Devices: at most 3'])
+        expect(page.body).toContain(`aria-label="Remove filter ${chip}"`);
+      const regions = [...page.body.matchAll(/class="col-region" data-label="Region"><span>([^<]*)</g)];
+      const labels = { emea: 'Europe', apac: 'Asia and Pacific' } as Record<string, string>;
+      expect(regions.map((m) => m[1]).sort()).toEqual(expected.map((t) => labels[t.region]).sort());
+      const detail = await alice.get(`/support/tickets/${fleet[0].id}`);
+      expect(detail.body).toMatch(/<dt>Region<\/dt>\s*<dd><span>Europe<\/span><\/dd>/);
+
+      // Values that are no yes/no or number are ignored, never an error.
+      const unfiltered = listedTickets((await alice.get('/support/tickets')).body);
+      const odd = await alice.get('/support/tickets?on_site.is=maybe&devices.from=abc&devices.to=1e999');
+      expect(odd.status).toBe(200);
+      expect(listedTickets(odd.body)).toEqual(unfiltered);
+      expect(odd.body).not.toContain('Filters in use');
+
+      // The export posts the same filters and writes the labels and the descriptions.
+      const started = await alice.post('/support/exports', {
+        _csrf: PortalClient.csrfOf(page.body),
+        'on_site.is': 'true',
+        'devices.from': '1',
+        'devices.to': '3',
+      });
+      expect(started.status).toBe(303);
+      let state: { status: string; downloadUrl: string | null } = { status: 'queued', downloadUrl: null };
+      const exportDeadline = Date.now() + 20_000;
+      while (state.status !== 'done' && state.status !== 'failed' && Date.now() < exportDeadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        state = JSON.parse((await alice.get(`${started.location!}/status`)).body) as typeof state;
+      }
+      expect(state.status).toBe('done');
+      const [header, ...rows] = (await alice.get(state.downloadUrl!)).body
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split(/\r?\n/);
+      expect(header).toBe(
+        'Subject,Requester,Created date,Ticket owner,Last activity date,Status,Region,On site,Devices,Description',
+      );
+      // The subject and the last four columns; only the description is quoted (it has a comma).
+      const cells = rows.map((row) =>
+        /^([^,]*),(?:[^,]*,){5}([^,]*),([^,]*),([^,]*),"([^"]*)"$/.exec(row)?.slice(1),
+      );
+      expect(cells.sort()).toEqual(
+        expected.map((t) => [t.subject, labels[t.region], 'true', String(t.devices), t.content]).sort(),
+      );
+    } finally {
+      await showColumns(portal.ticketDisplay.columns);
+    }
+  });
+
   it('shows the access denied page to a contact outside the access groups', async () => {
     const groups = await rpc.send('identity.accessGroups.list', { accountId });
     const customers = groups.find((group) => group.name === 'Customers')!;

@@ -388,6 +388,49 @@ describe('tickets.exports', () => {
     );
   });
 
+  it('writes the description, and a custom choice by its option’s label', async () => {
+    await client.send('tickets.properties.create', {
+      accountId: accountA,
+      name: 'region',
+      label: 'Region',
+      type: 'enumeration',
+      options: [
+        { value: 'emea', label: 'Europe' },
+        { value: 'apac', label: 'Asia and Pacific' },
+      ],
+    });
+    // One ticket holds an option, another a value that is no longer one.
+    await withDatabase(databaseUrl, async (db) => {
+      for (const [subject, region] of [
+        ['Paper jam on floor 3', 'emea'],
+        ['@a', 'latam'],
+      ])
+        await db.query(
+          `update tickets.ticket set properties = properties || jsonb_build_object('region', $2::text)
+           where account_id = $1 and subject = $3`,
+          [accountA, region, subject],
+        );
+    });
+    const expected = await portalRows(view);
+    const { records } = await exportOf({
+      ...english,
+      columns: [
+        { property: 'subject', label: 'Subject' },
+        { property: 'content', label: 'Description' },
+        { property: 'region', label: 'Region' },
+      ],
+    });
+    const regions: Record<string, string> = { 'Paper jam on floor 3': 'Europe', '@a': 'latam' };
+    expect(records).toEqual([
+      ['Subject', 'Description', 'Region'],
+      ...expected.map((row) => [
+        neutralised(row.subject),
+        'The printer is acting up',
+        regions[row.subject] ?? '',
+      ]),
+    ]);
+  });
+
   it('exports just the header for a view with no tickets', async () => {
     const { bytes, records, done } = await exportOf({ ...english, search: 'nothing-matches-this' });
     expect(records).toEqual([columns.map((column) => column.label)]);

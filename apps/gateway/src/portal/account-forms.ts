@@ -2,7 +2,7 @@ import { RegisterRequest, TokenRequest } from '@helpdesk/contracts';
 import { AppError } from '@helpdesk/kit';
 import type { z } from 'zod';
 import type { MessageKey } from './i18n.js';
-import { formField } from './portal-context.js';
+import { formField } from '../http/form-fields.js';
 
 /** What is wrong with one field, as a message of the catalogue and the values it names. */
 export interface FieldProblem {

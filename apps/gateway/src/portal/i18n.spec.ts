@@ -70,6 +70,28 @@ describe('Translator', () => {
     expect(translatorFor('fi').formatRelative('2026-11-24T12:00:00.000Z', now)).toBe('3 pv sitten');
   });
 
+  it('says when a wait ends in whole minutes, rounded up, and "in a minute" for a minute or less', () => {
+    const [en, fi] = [translatorFor('en'), translatorFor('fi')];
+    expect([1, 59, 60, 61, 700, 900].map((seconds) => en.formatWait(seconds))).toEqual([
+      'in a minute',
+      'in a minute',
+      'in a minute',
+      'in 2 minutes',
+      'in 12 minutes',
+      'in 15 minutes',
+    ]);
+    expect([30, 700].map((seconds) => fi.formatWait(seconds))).toEqual([
+      'minuutin päästä',
+      '12 minuutin päästä',
+    ]);
+    expect(en.t('loginTooMany', { wait: en.formatWait(700) })).toBe(
+      'Too many attempts. Try again in 12 minutes.',
+    );
+    expect(fi.t('loginTooMany', { wait: fi.formatWait(700) })).toBe(
+      'Liian monta yritystä. Yritä uudelleen 12 minuutin päästä.',
+    );
+  });
+
   it('fills placeholders and leaves unknown ones visible', () => {
     expect(format('{rows} rows of {total}', { rows: 3 })).toBe('3 rows of {total}');
     expect(translatorFor('fi').t('exportRows', { rows: '1 200' })).toBe('1 200 riviä tähän mennessä');

@@ -24,6 +24,7 @@ export class Translator {
   private readonly dateTime: Intl.DateTimeFormat;
   private readonly number: Intl.NumberFormat;
   private readonly relative: Intl.RelativeTimeFormat;
+  private readonly later: Intl.RelativeTimeFormat;
 
   constructor(readonly language: Language) {
     this.messages = catalogues[language];
@@ -32,6 +33,7 @@ export class Translator {
     this.dateTime = new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeStyle: 'short' });
     this.number = new Intl.NumberFormat(this.locale);
     this.relative = new Intl.RelativeTimeFormat(this.locale, { numeric: 'auto', style: 'short' });
+    this.later = new Intl.RelativeTimeFormat(this.locale, { numeric: 'always', style: 'long' });
   }
 
   t(key: MessageKey, values?: Record<string, string | number>): string {
@@ -59,6 +61,15 @@ export class Translator {
     if (abs < 86_400) return this.relative.format(Math.round(seconds / 3_600), 'hour');
     if (abs < 30 * 86_400) return this.relative.format(Math.round(seconds / 86_400), 'day');
     return this.formatDate(iso);
+  }
+
+  /**
+   * When a wait of this many seconds ends, rounded up to whole minutes: "in 12 minutes" ("12
+   * minuutin päästä"); "in a minute" for a minute or less.
+   */
+  formatWait(seconds: number): string {
+    const minutes = Math.ceil(seconds / 60);
+    return minutes <= 1 ? this.t('inAMinute') : this.later.format(minutes, 'minute');
   }
 
   formatBytes(bytes: number): string {

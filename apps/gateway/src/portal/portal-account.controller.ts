@@ -21,11 +21,12 @@ import { logInContact } from './contact-login.js';
 import { ContactSessions } from './contact-sessions.js';
 import { linkedParagraphs, linkedText } from './consent-text.js';
 import { translatorFor, type MessageKey, type Translator } from './i18n.js';
-import { errorCode, formField, PortalContext } from './portal-context.js';
+import { PortalContext } from './portal-context.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { contactOf, layoutData, safeNext } from './portal-page.js';
 import { PageViews } from '../http/page-views.js';
 import { SystemPages, type FormProblems } from './system-pages.js';
+import { errorCode, formField } from '../http/form-fields.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -535,4 +536,4 @@ function formProblems(t: Translator, fields: Problems = {}): FormProblems {
 
 /** The rate limit's message, or null when the request was not limited. */
 const rateLimitError = (t: Translator, wait: number | undefined) =>
-  wait ? t.t('tooManyRequests', { minutes: Math.ceil(wait / 60) }) : null;
+  wait ? t.t('tooManyRequests', { wait: t.formatWait(wait) }) : null;

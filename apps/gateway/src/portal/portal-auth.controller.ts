@@ -9,10 +9,11 @@ import { endSession } from '../auth/sessions.js';
 import { logInContact } from './contact-login.js';
 import { ContactSessions } from './contact-sessions.js';
 import { translatorFor, type MessageKey } from './i18n.js';
-import { errorCode, formField, PortalContext } from './portal-context.js';
+import { PortalContext } from './portal-context.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { contactOf, safeNext } from './portal-page.js';
 import { SystemPages } from './system-pages.js';
+import { errorCode, formField } from '../http/form-fields.js';
 
 /**
  * The portal's way in and out (SPEC P6, S10, S14): login, logout, access denied. Sessions live in
@@ -61,7 +62,13 @@ export class PortalAuthController {
     } catch (error) {
       if (error instanceof LoginRateLimited) {
         res.setHeader('Retry-After', String(error.retryAfterSeconds));
-        return this.renderLogin(req, res, portal, { error: 'loginTooMany', email, next }, 429);
+        return this.renderLogin(
+          req,
+          res,
+          portal,
+          { error: 'loginTooMany', wait: error.retryAfterSeconds, email, next },
+          429,
+        );
       }
       const code = errorCode(error);
       if (code === 'INVALID_CREDENTIALS' || code === 'VALIDATION_FAILED')
@@ -115,7 +122,14 @@ export class PortalAuthController {
     req: Request,
     res: Response,
     portal: ResolvedPortal,
-    state: { notice?: MessageKey | null; error?: MessageKey; email?: string; next?: string },
+    state: {
+      notice?: MessageKey | null;
+      error?: MessageKey;
+      /** Seconds until a refused login may be tried again. */
+      wait?: number;
+      email?: string;
+      next?: string;
+    },
     status = 200,
   ): void {
     const t = translatorFor(portal.domain.language);
@@ -130,7 +144,9 @@ export class PortalAuthController {
       {
         title: t.t('loginTitle'),
         notice: state.notice ? t.t(state.notice) : null,
-        error: state.error ? t.t(state.error) : null,
+        error: state.error
+          ? t.t(state.error, state.wait === undefined ? undefined : { wait: t.formatWait(state.wait) })
+          : null,
         data: {
           action: `${base}/login`,
           email: state.email ?? '',

@@ -10,13 +10,6 @@ import { customerFilters, type ListView } from './ticket-view.js';
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
 /** A posted form field as a string ('' when missing or not a string). */
-export const formField = (body: unknown, name: string): string => {
-  const value = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' ? value : '';
-};
-
-export const errorCode = (error: unknown) => (error instanceof AppError ? error.code : undefined);
-
 /** A malformed id names no ticket: the same 404 as one that does not exist or is out of reach. */
 export function assertTicketId(id: string): void {
   if (!Id.safeParse(id).success) throw new AppError('TICKET_NOT_FOUND', `Ticket ${id} not found`);

@@ -1,8 +1,8 @@
-import { ErrorKinds, type ResolvedPortal } from '@helpdesk/contracts';
-import { AppError, currentCorrelationId, LOGGER, type Logger } from '@helpdesk/kit';
-import { Catch, HttpException, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { ResolvedPortal } from '@helpdesk/contracts';
+import { currentCorrelationId, LOGGER, type Logger } from '@helpdesk/kit';
+import { Catch, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { CsrfRejectedError } from '../auth/csrf.js';
+import { errorPageKind, type ErrorPageKind } from '../http/error-page-kind.js';
 import type { MessageKey } from './i18n.js';
 import { layoutData, LoginRequired, PreviewReadOnlyError } from './portal-page.js';
 import { PageViews } from '../http/page-views.js';
@@ -13,16 +13,20 @@ interface ErrorPage {
   text: MessageKey;
 }
 
-const pages = {
+const previewReadOnly: ErrorPage = {
+  status: 403,
+  title: 'previewReadOnlyTitle',
+  text: 'previewReadOnlyText',
+};
+const pages: Record<ErrorPageKind, ErrorPage> = {
   notFound: { status: 404, title: 'notFoundTitle', text: 'notFoundText' },
   csrf: { status: 403, title: 'csrfTitle', text: 'csrfText' },
   forbidden: { status: 403, title: 'accessDeniedTitle', text: 'accessDeniedText' },
-  previewReadOnly: { status: 403, title: 'previewReadOnlyTitle', text: 'previewReadOnlyText' },
   badRequest: { status: 400, title: 'badRequestTitle', text: 'badRequestText' },
-  tooMany: { status: 429, title: 'badRequestTitle', text: 'loginTooMany' },
+  tooMany: { status: 429, title: 'badRequestTitle', text: 'tooManyText' },
   unavailable: { status: 503, title: 'unavailableTitle', text: 'unavailableText' },
   internal: { status: 500, title: 'errorTitle', text: 'errorText' },
-} satisfies Record<string, ErrorPage>;
+};
 
 /**
  * Portal pages answer failures with pages, not JSON: a login where one is needed, a 404 page for
@@ -46,7 +50,9 @@ export class PortalErrorFilter implements ExceptionFilter {
       if (res.locals.sessionExpired) params.set('expired', '1');
       return res.redirect(303, `/${error.slug}/login?${params.toString()}`);
     }
-    const page = this.pageFor(error);
+    // A preview only looks; everything else as any page's error.
+    const page =
+      error instanceof PreviewReadOnlyError ? previewReadOnly : pages[errorPageKind(error, this.logger)];
     if (page.status === 503 || page.status === 429) res.setHeader('Retry-After', '5');
     const portal = res.locals.portal as ResolvedPortal | undefined;
     try {
@@ -68,33 +74,5 @@ export class PortalErrorFilter implements ExceptionFilter {
       this.logger.error({ err: failure }, 'error page failed');
       if (!res.headersSent) res.status(page.status).type('text').send(String(page.status));
     }
-  }
-
-  private pageFor(error: unknown): ErrorPage {
-    if (error instanceof CsrfRejectedError) return pages.csrf;
-    if (error instanceof PreviewReadOnlyError) return pages.previewReadOnly;
-    if (error instanceof AppError) {
-      switch (ErrorKinds[error.code]) {
-        case 'not_found':
-          return pages.notFound;
-        case 'forbidden':
-          return pages.forbidden;
-        case 'invalid':
-        case 'conflict':
-        case 'too_large':
-          return pages.badRequest;
-        case 'rate_limited':
-          return pages.tooMany;
-        case 'unavailable':
-          this.logger.warn({ code: error.code, message: error.message }, 'dependency unavailable');
-          return pages.unavailable;
-        case 'unauthenticated':
-        case 'internal':
-          break;
-      }
-    }
-    if (error instanceof HttpException && error.getStatus() === 404) return pages.notFound;
-    this.logger.error({ err: error }, 'portal page failed');
-    return pages.internal;
   }
 }

@@ -8,12 +8,13 @@ import type { ContactViewer } from '../auth/viewer.js';
 import { sendStoredFile } from '../http/stored-file.js';
 import { FILE_STORAGE } from '../uploads/uploads.tokens.js';
 import { translatorFor, type Translator } from './i18n.js';
-import { errorCode, listRequest, PortalContext } from './portal-context.js';
+import { listRequest, PortalContext } from './portal-context.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { columnsOf, layoutData, requireContact } from './portal-page.js';
 import { PageViews } from '../http/page-views.js';
 import { TicketPropertiesCache } from './ticket-properties-cache.js';
 import { listViewOf, viewQuery } from './ticket-view.js';
+import { errorCode } from '../http/form-fields.js';
 
 /**
  * Export to CSV (SPEC P4): the current view with its filters, search and sort becomes a job in

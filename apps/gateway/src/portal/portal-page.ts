@@ -5,6 +5,7 @@ import { viewerOf, type ContactViewer } from '../auth/viewer.js';
 import { translatorFor, type Translator } from './i18n.js';
 import { columnLabel } from './ticket-view.js';
 import { DEFAULT_THEME, safeLogoUrl, themeCss } from './theme.js';
+import { safeNextPath } from '../http/form-fields.js';
 
 /** Thrown where a page needs a logged-in contact of this portal; answered with a redirect to login. */
 export class LoginRequired extends Error {
@@ -56,17 +57,11 @@ export function requireContact(req: Request, portal: ResolvedPortal): ContactVie
 }
 
 /** Where a login may send the visitor back to: a page of this portal, nothing else. */
-export function safeNext(slug: string, next: unknown): string {
-  return typeof next === 'string' &&
-    next.startsWith(`/${slug}/`) &&
-    !next.startsWith('//') &&
-    !/[\\\s]/.test(next) &&
-    next.length <= 2_000
-    ? next
-    : `/${slug}/tickets`;
-}
+export const safeNext = (slug: string, next: unknown): string =>
+  safeNextPath(next, `/${slug}/`, `/${slug}/tickets`);
 
-const initials = (name: string) =>
+/** "Alice Andersson" → "AA": the avatar of the portal's and the admin area's headers. */
+export const initials = (name: string) =>
   name
     .split(/\s+/)
     .filter(Boolean)

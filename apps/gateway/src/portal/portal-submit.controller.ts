@@ -7,7 +7,7 @@ import { assertCsrf } from '../auth/csrf.js';
 import type { ContactViewer } from '../auth/viewer.js';
 import { SubmissionRateLimited, SubmissionRateLimiter } from '../forms/submission-rate-limiter.js';
 import { translatorFor } from './i18n.js';
-import { errorCode, PortalContext } from './portal-context.js';
+import { PortalContext } from './portal-context.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { layoutData, menuTextOf, requireContact, ticketLabelOf } from './portal-page.js';
 import { PageViews } from '../http/page-views.js';
@@ -21,6 +21,7 @@ import {
   type Answers,
   type FieldErrorItem,
 } from './support-form.js';
+import { errorCode } from '../http/form-fields.js';
 
 /**
  * How often the "request received" page reloads itself without script (every 2 s) before it says

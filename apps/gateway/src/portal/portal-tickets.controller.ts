@@ -3,6 +3,7 @@ import type {
   PortalConversation,
   PortalTicketDetail,
   ResolvedPortal,
+  TicketPropertyView,
 } from '@helpdesk/contracts';
 import { AppError, htmlFromText, LOGGER, RpcClient, type Logger } from '@helpdesk/kit';
 import { Controller, Get, Inject, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
@@ -14,7 +15,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
 import { AttachmentDownloads } from '../uploads/attachment-downloads.js';
 import { AttachmentUploads } from '../uploads/attachment-uploads.js';
 import { translatorFor, type MessageKey } from './i18n.js';
-import { assertTicketId, errorCode, formField, listRequest, PortalContext } from './portal-context.js';
+import { assertTicketId, listRequest, PortalContext } from './portal-context.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { columnsOf, layoutData, requireContact, ticketLabelOf } from './portal-page.js';
 import { PageViews } from '../http/page-views.js';
@@ -22,6 +23,7 @@ import { TicketPropertiesCache } from './ticket-properties-cache.js';
 import { ticketRowsHtml } from './ticket-table.js';
 import {
   cellFor,
+  choiceLabelsOf,
   filterPanel,
   listViewOf,
   pageLinks,
@@ -30,6 +32,7 @@ import {
   viewFields,
   viewQuery,
 } from './ticket-view.js';
+import { errorCode, formField } from '../http/form-fields.js';
 
 const PAGE_SIZE = 25;
 /** Notices a redirect may ask the next page to show (`?notice=`); nothing else is echoed. */
@@ -91,12 +94,13 @@ export class PortalTicketsController {
       };
     });
     const hasSubject = columns.some((column) => column.property === 'subject');
+    const choices = choiceLabelsOf(columns, properties);
     const rows = page.items.map((row) => {
       const href = `${base}/tickets/${row.id}`;
       const cells = columns.map((column) => ({
         label: column.label,
         property: column.property,
-        ...cellFor(column.property, row, portal, t, href, now),
+        ...cellFor(column.property, row, portal, t, choices, href, now),
       }));
       // Without a subject column the first column opens the ticket.
       if (!hasSubject && cells[0]) cells[0].href = href;
@@ -287,7 +291,11 @@ export class PortalTicketsController {
     assertTicketId(id);
     const scope = await this.context.scopeOf(portal, contact);
     const visibility = portal.ticketDisplay.visibility;
-    const [ticket, conversation]: [PortalTicketDetail, PortalConversation] = await Promise.all([
+    const [ticket, conversation, ticketProperties]: [
+      PortalTicketDetail,
+      PortalConversation,
+      TicketPropertyView[],
+    ] = await Promise.all([
       this.rpc.send('tickets.portal.get', {
         accountId: portal.accountId,
         id,
@@ -301,12 +309,16 @@ export class PortalTicketsController {
         viewer: scope,
         visibility,
       }),
+      this.ticketProperties.of(portal.accountId),
     ]);
     const t = translatorFor(portal.domain.language);
     const base = `/${portal.general.slug}`;
-    const properties = columnsOf(portal, t)
-      .filter((column) => column.property !== 'subject')
-      .map((column) => ({ label: column.label, ...cellFor(column.property, ticket, portal, t, '') }));
+    const columns = columnsOf(portal, t).filter((column) => column.property !== 'subject');
+    const choices = choiceLabelsOf(columns, ticketProperties);
+    const properties = columns.map((column) => ({
+      label: column.label,
+      ...cellFor(column.property, ticket, portal, t, choices, ''),
+    }));
     const actions = portal.ticketActions;
     const limits = {
       count: this.config.MAX_ATTACHMENTS_PER_MESSAGE,

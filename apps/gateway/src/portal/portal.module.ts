@@ -7,7 +7,6 @@ import { PortalErrorFilter } from './portal-error.filter.js';
 import { PortalEvents } from './portal-events.js';
 import { PortalResolver } from './portal-resolver.js';
 import { TicketPropertiesCache } from './ticket-properties-cache.js';
-import { PageViews } from '../http/page-views.js';
 import { PortalAccountController } from './portal-account.controller.js';
 import { PortalAuthController } from './portal-auth.controller.js';
 import { PortalContext } from './portal-context.js';
@@ -37,7 +36,6 @@ import { SystemPages } from './system-pages.js';
     PortalResolver,
     TicketPropertiesCache,
     ContactSessions,
-    PageViews,
     SystemPages,
     PortalErrorFilter,
     RateLimiter,

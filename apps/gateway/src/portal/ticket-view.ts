@@ -1,10 +1,11 @@
-import type {
-  Filter,
-  FilterCondition,
-  PortalTicketRow,
-  PropertyOption,
-  ResolvedPortal,
-  TicketPropertyView,
+import {
+  readNumber,
+  type Filter,
+  type FilterCondition,
+  type PortalTicketRow,
+  type PropertyOption,
+  type ResolvedPortal,
+  type TicketPropertyView,
 } from '@helpdesk/contracts';
 import type { MessageKey, Translator } from './i18n.js';
 
@@ -34,15 +35,25 @@ export interface ListView {
  */
 export interface PropertyFilter {
   property: string;
-  /** `is`: one of the property's options; `from` / `to`: the first / last day (YYYY-MM-DD) of a range. */
+  /** The offered filter's type: what `value` is. */
+  type: ListFilter['type'];
+  /**
+   * `is`: one of a choice's options, or `true` / `false` of a yes/no property; `from` / `to`: the
+   * first / last day (YYYY-MM-DD) of a range of days, or the smallest / largest number of a range.
+   */
   part: 'is' | 'from' | 'to';
   value: string;
 }
 
-/** A filter the list offers on one of its columns (P1): one option of a choice, or a range of days. */
+/**
+ * A filter the list offers on one of its columns (P1): one option of a choice, yes or no, a range of
+ * days or a range of numbers.
+ */
 export type ListFilter =
   | { property: string; type: 'enumeration'; options: readonly PropertyOption[] }
-  | { property: string; type: 'date' };
+  | { property: string; type: 'boolean' }
+  | { property: string; type: 'date' }
+  | { property: string; type: 'number' };
 
 /** A column of these shows no value (see `cellFor`), so neither may it be filtered on. */
 const UNSHOWN = new Set(['pipeline', 'company', 'content']);
@@ -71,7 +82,7 @@ export const sortableProperties = (portal: ResolvedPortal): Set<string> =>
 
 /**
  * The filters the list offers: one per configured column whose values the portal shows and that is
- * a choice (an enumeration with options) or a date. Status has its own filter. A property that is no
+ * a choice (an enumeration with options), a yes/no property, a date or a number. Status has its own filter. A property that is no
  * column is never offered, so a customer cannot probe values the portal does not show; what they
  * choose only narrows the list further, as tickets ANDs it with the portal's visibility filter.
  */
@@ -80,10 +91,18 @@ export function listFilters(portal: ResolvedPortal, properties: readonly TicketP
   return portal.ticketDisplay.columns.flatMap(({ property }): ListFilter[] => {
     const definition = byName.get(property);
     if (!definition || property === 'status' || UNSHOWN.has(property)) return [];
-    if (definition.type === 'date') return [{ property, type: 'date' }];
-    if (definition.type === 'enumeration' && definition.options?.length)
-      return [{ property, type: 'enumeration', options: definition.options }];
-    return [];
+    switch (definition.type) {
+      case 'enumeration':
+        return definition.options?.length
+          ? [{ property, type: 'enumeration', options: definition.options }]
+          : [];
+      case 'boolean':
+      case 'date':
+      case 'number':
+        return [{ property, type: definition.type }];
+      case 'string':
+        return [];
+    }
   });
 }
 
@@ -108,19 +127,57 @@ function dayStart(day: string): Date | undefined {
     : undefined;
 }
 
+/**
+ * A number a customer typed as a range's end, or undefined when it is none. Its neighbours must be
+ * numbers too (`below` / `above`), so the largest doubles are left out.
+ */
+function rangeNumber(text: string): number | undefined {
+  const value = readNumber(text);
+  return value !== undefined && Number.isFinite(below(value)) && Number.isFinite(above(value))
+    ? value
+    : undefined;
+}
+
+/**
+ * The largest number below `value`. There is no number between them, so `> below(x)` holds exactly
+ * where `>= x` does: the filter model has only `gt` / `lt`, and a range's ends belong to it.
+ */
+export function below(value: number): number {
+  if (value === 0) return -Number.MIN_VALUE;
+  const float = new Float64Array([value]);
+  // Doubles of one sign are ordered as their bits: one step down in magnitude, or up for a negative number.
+  new BigInt64Array(float.buffer)[0] += value > 0 ? -1n : 1n;
+  return float[0];
+}
+
+/** The smallest number above `value`: `< above(x)` holds exactly where `<= x` does. */
+export const above = (value: number): number => -below(-value);
+
 /** The query field of a property filter. */
 const filterField = (filter: Pick<PropertyFilter, 'property' | 'part'>) =>
   `${filter.property}.${filter.part}`;
 
 function parseFilters(query: Record<string, unknown>, offered: readonly ListFilter[]): PropertyFilter[] {
   return offered.flatMap((filter): PropertyFilter[] => {
+    const { property, type } = filter;
     const read = (part: PropertyFilter['part']) => {
-      const value = first(query[filterField({ property: filter.property, part })]);
-      return value === undefined ? [] : [{ property: filter.property, part, value }];
+      const value = first(query[filterField({ property, part })]);
+      return value === undefined ? [] : [{ property, type, part, value }];
     };
-    if (filter.type === 'enumeration')
-      return read('is').filter(({ value }) => filter.options.some((option) => option.value === value));
-    return [...read('from'), ...read('to')].filter(({ value }) => dayStart(value) !== undefined);
+    switch (filter.type) {
+      case 'enumeration':
+        return read('is').filter(({ value }) => filter.options.some((option) => option.value === value));
+      case 'boolean':
+        return read('is').filter(({ value }) => value === 'true' || value === 'false');
+      case 'date':
+        return [...read('from'), ...read('to')].filter(({ value }) => dayStart(value) !== undefined);
+      case 'number':
+        // Kept as the number reads back (`1e3` is `1000`), so the field and its chip agree.
+        return [...read('from'), ...read('to')].flatMap((end) => {
+          const value = rangeNumber(end.value);
+          return value === undefined ? [] : [{ ...end, value: String(value) }];
+        });
+    }
   });
 }
 
@@ -154,11 +211,19 @@ export function parseListView(
 }
 
 /**
- * A property filter as a condition: a day range's ends are compared as instants, from the first
- * day's midnight to the end of the last day.
+ * A property filter as a condition. A range includes its ends: a day range's ends are compared as
+ * instants, from the first day's midnight to the end of the last day; a number range's with the
+ * neighbouring numbers.
  */
-function conditionOf({ property, part, value }: PropertyFilter): FilterCondition {
-  if (part === 'is') return { property, operator: 'eq', value };
+function conditionOf({ property, type, part, value }: PropertyFilter): FilterCondition {
+  if (part === 'is')
+    return { property, operator: 'eq', value: type === 'boolean' ? value === 'true' : value };
+  if (type === 'number') {
+    const end = Number(value);
+    return part === 'from'
+      ? { property, operator: 'gt', value: below(end) }
+      : { property, operator: 'lt', value: above(end) };
+  }
   const start = dayStart(value)!;
   return part === 'from'
     ? { property, operator: 'gt', value: new Date(start.getTime() - 1).toISOString() }
@@ -220,20 +285,36 @@ function optionLabel(property: string, option: PropertyOption, t: Translator): s
   return option.label;
 }
 
+/** A control of the filter panel: a select (a choice, yes/no) or a range's two inputs (days, numbers). */
 export type FilterControl =
   | {
-      type: 'enumeration';
+      type: 'select';
       id: string;
       name: string;
       label: string;
       options: { value: string; label: string; selected: boolean }[];
     }
   | {
-      type: 'date';
+      type: 'range';
+      /** The inputs' type. */
+      input: 'date' | 'number';
       label: string;
-      from: { id: string; name: string; value: string };
-      to: { id: string; name: string; value: string };
+      /** From, to. */
+      ends: [RangeEnd, RangeEnd];
     };
+
+interface RangeEnd {
+  id: string;
+  name: string;
+  label: string;
+  value: string;
+}
+
+/** The labels of a range's inputs, by what the range is of. */
+const rangeEndLabels = {
+  date: { from: 'dateFrom', to: 'dateTo' },
+  number: { from: 'numberFrom', to: 'numberTo' },
+} as const satisfies Record<'date' | 'number', Record<'from' | 'to', MessageKey>>;
 
 /**
  * The filter panel's controls (labelled by their columns' headings) and the filters in force, each
@@ -251,42 +332,41 @@ export function filterPanel(
   const controls = offered.map((filter): FilterControl => {
     const label = labels.get(filter.property) ?? filter.property;
     const id = `filter-${filter.property}`;
-    if (filter.type === 'date') {
-      const end = (part: 'from' | 'to') => ({
+    if (filter.type === 'date' || filter.type === 'number') {
+      const end = (part: 'from' | 'to'): RangeEnd => ({
         id: `${id}-${part}`,
         name: filterField({ property: filter.property, part }),
+        label: t.t(rangeEndLabels[filter.type][part]),
         value: valueOf(filter.property, part),
       });
-      return { type: 'date', label, from: end('from'), to: end('to') };
+      return { type: 'range', input: filter.type, label, ends: [end('from'), end('to')] };
     }
     const chosen = valueOf(filter.property, 'is');
+    const choices =
+      filter.type === 'boolean'
+        ? [
+            { value: '', label: t.t('filterAny') },
+            { value: 'true', label: t.t('yes') },
+            { value: 'false', label: t.t('no') },
+          ]
+        : [
+            { value: '', label: t.t('filterAll') },
+            ...filter.options.map((option) => ({
+              value: option.value,
+              label: optionLabel(filter.property, option, t),
+            })),
+          ];
     return {
-      type: 'enumeration',
+      type: 'select',
       id,
       name: filterField({ property: filter.property, part: 'is' }),
       label,
-      options: [
-        { value: '', label: t.t('filterAll'), selected: chosen === '' },
-        ...filter.options.map((option) => ({
-          value: option.value,
-          label: optionLabel(filter.property, option, t),
-          selected: option.value === chosen,
-        })),
-      ],
+      options: choices.map((choice) => ({ ...choice, selected: choice.value === chosen })),
     };
   });
   const active = view.filters.map((filter) => {
     const label = labels.get(filter.property) ?? filter.property;
-    let text: string;
-    if (filter.part === 'is') {
-      const offer = offered.find((candidate) => candidate.property === filter.property);
-      const option =
-        offer?.type === 'enumeration' ? offer.options.find((o) => o.value === filter.value) : undefined;
-      text = `${label}: ${option ? optionLabel(filter.property, option, t) : filter.value}`;
-    } else {
-      const date = t.formatDate(dayStart(filter.value)!.toISOString());
-      text = t.t(filter.part === 'from' ? 'filterFrom' : 'filterTo', { label, date });
-    }
+    const text = filterText(filter, label, offered, t);
     const rest = view.filters.filter((other) => other !== filter);
     return {
       text,
@@ -295,6 +375,33 @@ export function filterPanel(
     };
   });
   return { controls, active };
+}
+
+/** A filter in force in words: `Category: Network`, `Warranty: Yes`, `Created date: from 5 Jan 2026`. */
+function filterText(
+  filter: PropertyFilter,
+  label: string,
+  offered: readonly ListFilter[],
+  t: Translator,
+): string {
+  switch (filter.type) {
+    case 'boolean':
+      return `${label}: ${t.t(filter.value === 'true' ? 'yes' : 'no')}`;
+    case 'enumeration': {
+      const offer = offered.find((candidate) => candidate.property === filter.property);
+      const option =
+        offer?.type === 'enumeration' ? offer.options.find((o) => o.value === filter.value) : undefined;
+      return `${label}: ${option ? optionLabel(filter.property, option, t) : filter.value}`;
+    }
+    case 'date': {
+      const date = t.formatDate(dayStart(filter.value)!.toISOString());
+      return t.t(filter.part === 'from' ? 'filterFrom' : 'filterTo', { label, date });
+    }
+    case 'number': {
+      const value = t.formatNumber(Number(filter.value));
+      return t.t(filter.part === 'from' ? 'filterAtLeast' : 'filterAtMost', { label, value });
+    }
+  }
 }
 
 /** Sorting by a column: the same column flips the direction, another starts with its default. */
@@ -350,12 +457,34 @@ export const statusText = (
     ? row.stageLabel
     : t.t(row.closed ? 'statusClosed' : 'statusOpen');
 
+/** Option labels by option value, per property: what a custom choice's cells show. */
+export type ChoiceLabels = ReadonlyMap<string, ReadonlyMap<string, string>>;
+
+/**
+ * The option labels of the custom choices among these columns (built-in ones have their own words),
+ * made once per page for all its cells.
+ */
+export function choiceLabelsOf(
+  columns: readonly { property: string }[],
+  properties: readonly TicketPropertyView[],
+): ChoiceLabels {
+  const byName = new Map(properties.map((definition) => [definition.name, definition]));
+  const labels = new Map<string, ReadonlyMap<string, string>>();
+  for (const { property } of columns) {
+    const definition = byName.get(property);
+    if (definition?.type === 'enumeration' && !definition.builtIn)
+      labels.set(property, new Map((definition.options ?? []).map((option) => [option.value, option.label])));
+  }
+  return labels;
+}
+
 /** One cell of a ticket row as the portal shows it, in the page's language. */
 export function cellFor(
   property: string,
   row: PortalTicketRow,
   portal: ResolvedPortal,
   t: Translator,
+  choices: ChoiceLabels,
   href: string,
   now = Date.now(),
 ): Cell {
@@ -394,12 +523,15 @@ export function cellFor(
     case 'closed_at':
       return date(row.closedAt);
     default:
-      return customCell(row.properties[property], t);
+      return customCell(row.properties[property], t, choices.get(property));
   }
 }
 
-function customCell(value: unknown, t: Translator): Cell {
+/** A custom property's value in words: a choice's (`options`) by its option's label. */
+function customCell(value: unknown, t: Translator, options?: ReadonlyMap<string, string>): Cell {
   if (value === null || value === undefined || value === '') return { text: '—', tone: 'muted' };
+  // A value that is no longer one of the options shows as it is stored.
+  if (options && typeof value === 'string') return { text: options.get(value) ?? value };
   if (typeof value === 'boolean') return { text: t.t(value ? 'yes' : 'no') };
   if (typeof value === 'number') return { text: t.formatNumber(value) };
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value))

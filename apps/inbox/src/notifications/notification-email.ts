@@ -1,4 +1,5 @@
 import type { Language } from '@helpdesk/contracts';
+import { escapeHtml } from '@helpdesk/kit';
 
 export interface AgentReplyEmail {
   language: Language;
@@ -46,14 +47,7 @@ const copy: Record<Language, Copy> = {
   },
 };
 
-const entities: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-const e = (value: string) => value.replace(/[&<>"']/g, (c) => entities[c]);
+const e = escapeHtml;
 const oneLine = (value: string) => value.replace(/[\r\n\t]+/g, ' ').trim();
 
 /**

@@ -18,6 +18,7 @@ const pipeline = '00000000-0000-4000-8000-000000000002';
 const row = (overrides: Partial<TicketListRow> = {}): TicketListRow => ({
   id: '00000000-0000-4000-8000-0000000000aa',
   subject: 'Printer on fire',
+  content: 'Smoke, then flames.\nSent from my phone',
   priority: 'urgent',
   pipelineId: pipeline,
   stageId: stage,
@@ -30,7 +31,15 @@ const row = (overrides: Partial<TicketListRow> = {}): TicketListRow => ({
   requesterEmail: 'alice@acme.test',
   companyId: null,
   source: 'portal',
-  properties: { contract: 'C-12', seats: 5, vip: true, tags: ['a'], missing: null },
+  properties: {
+    contract: 'C-12',
+    seats: 5,
+    vip: true,
+    tags: ['a'],
+    missing: null,
+    plan: 'gold',
+    tier: 'gold',
+  },
   createdAt: '2026-11-27T14:05:59.999Z',
   lastActivityAt: '2026-01-07T09:03:00.000Z',
   closedAt: null,
@@ -53,6 +62,19 @@ const layout = (overrides: Partial<ExportLayout> = {}): ExportLayout => ({
   ownerDisplay: { mode: 'first_name', alias: null },
   stageLabels: new Map([[stage, 'Waiting on us']]),
   pipelineLabels: new Map([[pipeline, 'Support']]),
+  definitions: [
+    { name: 'contract', label: 'Contract', type: 'string' },
+    { name: 'seats', label: 'Seats', type: 'number' },
+    {
+      name: 'plan',
+      label: 'Plan',
+      type: 'enumeration',
+      options: [
+        { value: 'gold', label: 'Gold plan' },
+        { value: 'basic', label: 'Basic plan' },
+      ],
+    },
+  ],
   ...overrides,
 });
 
@@ -169,6 +191,22 @@ describe('exportRecords', () => {
       }),
     );
     expect(record(row())).toEqual(['C-12', 5, 'true', '["a"]', '', '', 'Support', 'Waiting on us', 'Portal']);
+  });
+
+  it('writes a custom choice by its option’s label, and a value that is no longer an option as stored', () => {
+    const { record } = exportRecords(
+      layout({ columns: ['plan', 'tier'].map((property) => ({ property, label: property })) }),
+    );
+    // `tier` holds the same text but is no choice: it is written as it is.
+    expect(record(row())).toEqual(['Gold plan', 'gold']);
+    expect(record(row({ properties: { plan: 'platinum' } }))).toEqual(['platinum', '']);
+    expect(record(row({ properties: { plan: '' } }))).toEqual(['', '']);
+  });
+
+  it('writes the description', () => {
+    const { record } = exportRecords(layout({ columns: [{ property: 'content', label: 'Description' }] }));
+    expect(record(row())).toEqual(['Smoke, then flames.\nSent from my phone']);
+    expect(record(row({ content: '' }))).toEqual(['']);
   });
 });
 
@@ -288,7 +326,7 @@ describe('exportFields', () => {
       exportFields(layout({ showStages: true, columns: [{ property: 'status', label: 'Status' }] })),
     ).toEqual(['closed', 'stageId']);
     expect(exportFields(layout({ columns: [{ property: 'content', label: 'Description' }] }))).toEqual([
-      'id',
+      'content',
     ]);
   });
 

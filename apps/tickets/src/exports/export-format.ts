@@ -1,4 +1,4 @@
-import type { Language, PortalListRequest, PortalColumn } from '@helpdesk/contracts';
+import type { Language, PortalListRequest, PortalColumn, PropertyDefinition } from '@helpdesk/contracts';
 import type { z } from 'zod';
 import { builtinTicketPropertyNames, type BuiltinTicketPropertyName } from '../tickets/ticket-properties.js';
 import type { TicketListRow } from '../tickets/ticket-query.js';
@@ -21,6 +21,8 @@ export interface ExportLayout {
   /** The account's stages and pipelines by id. */
   stageLabels: ReadonlyMap<string, string>;
   pipelineLabels: ReadonlyMap<string, string>;
+  /** The account's ticket properties: a custom choice's cells show its options' labels. */
+  definitions: readonly PropertyDefinition[];
 }
 
 interface Words {
@@ -151,9 +153,14 @@ export function ownerName(
   }
 }
 
-/** A custom property's value as stored: text and numbers as they are, true/false, JSON for anything else. */
-function rawValue(value: unknown): CsvValue {
+/**
+ * A custom property's value in the file: a choice's (`options`, labels by value) as its option's
+ * label, or as stored when it is no longer an option; text and numbers as they are, true/false,
+ * JSON for anything else.
+ */
+function customValue(value: unknown, options?: ReadonlyMap<string, string>): CsvValue {
   if (value === null || value === undefined) return '';
+  if (options && typeof value === 'string') return options.get(value) ?? value;
   if (typeof value === 'string' || typeof value === 'number') return value;
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   return JSON.stringify(value);
@@ -171,8 +178,7 @@ function builtinCell(name: BuiltinTicketPropertyName, layout: ExportLayout): Cel
     case 'subject':
       return (row) => row.subject;
     case 'content':
-      // The list carries no descriptions; the portal's list shows none either.
-      return () => '';
+      return (row) => row.content ?? '';
     case 'priority':
       return (row) =>
         row.priority ? (w.priority[row.priority as keyof Words['priority']] ?? row.priority) : '';
@@ -206,7 +212,13 @@ function builtinCell(name: BuiltinTicketPropertyName, layout: ExportLayout): Cel
 function cellsOf(layout: ExportLayout): Cell[] {
   return layout.columns.map(({ property }): Cell => {
     if (builtins.has(property)) return builtinCell(property as BuiltinTicketPropertyName, layout);
-    return (row) => rawValue(row.properties?.[property]);
+    // The last definition of a name wins, as in the list's filters.
+    const definition = layout.definitions.findLast((candidate) => candidate.name === property);
+    const options =
+      definition?.type === 'enumeration'
+        ? new Map((definition.options ?? []).map((option) => [option.value, option.label]))
+        : undefined;
+    return (row) => customValue(row.properties?.[property], options);
   });
 }
 
@@ -228,7 +240,7 @@ export function exportRecords(layout: ExportLayout): {
 /** The fields of a list row each built-in column reads; custom properties read `properties`. */
 const fieldsOf: Record<BuiltinTicketPropertyName, readonly (keyof TicketListRow)[]> = {
   subject: ['subject'],
-  content: [],
+  content: ['content'],
   priority: ['priority'],
   status: ['closed', 'stageId'], // the stage only when the portal shows stages
   pipeline: ['pipelineId'],

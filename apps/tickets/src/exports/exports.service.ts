@@ -153,6 +153,7 @@ export class ExportsService implements OnApplicationShutdown {
       ownerDisplay: request.ownerDisplay,
       stageLabels,
       pipelineLabels: new Map(pipelines.map((option) => [option.value, option.label])),
+      definitions,
     };
     const { sql, params } = compileTicketList({
       ...listInput(request, definitions),

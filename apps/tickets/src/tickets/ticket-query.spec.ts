@@ -381,6 +381,37 @@ describe('compileTicketList', () => {
     expect(params.slice(3, 5)).toEqual(['open', 'high']);
   });
 
+  it('takes the portal’s yes/no and number range filters: a boolean, and the ends bound exactly as float8', () => {
+    // A range from 3 to 10 as the portal sends it: beyond the numbers next to its ends.
+    const [justBelow3, justAbove10] = [2.9999999999999996, 10.000000000000002];
+    const { sql, params } = list({
+      filters: {
+        groups: [
+          [
+            { property: 'vip', operator: 'eq', value: false },
+            { property: 'seats', operator: 'gt', value: justBelow3 },
+            { property: 'seats', operator: 'lt', value: justAbove10 },
+          ],
+        ],
+      },
+    });
+    expect(sql).toContain(
+      ' end) = $5::boolean, false) and coalesce((case jsonb_typeof((properties -> $6::text))',
+    );
+    expect(sql).toContain(
+      ' end) > $7::float8, false) and coalesce((case jsonb_typeof((properties -> $8::text))',
+    );
+    expect(sql).toContain(' end) < $9::float8, false))\n');
+    expect(params.slice(3, 9)).toEqual(['vip', false, 'seats', justBelow3, 'seats', justAbove10]);
+  });
+
+  it('reads the content only when asked for it', () => {
+    expect(list().sql).not.toMatch(/\bcontent\b/);
+    expect(list({ fields: ['subject', 'content'] }).sql).toMatch(
+      /^select subject as "subject", content as "content"\s+from tickets\.ticket\s/,
+    );
+  });
+
   it('lists nothing when the visibility filter fails closed', () => {
     const visibility = { groups: [[{ property: 'gone', operator: 'known' as const }]] };
     expect(list({ visibility }).sql).toContain('\n    and false\n');

@@ -414,7 +414,8 @@ export interface TicketListInput {
   limit: number | null;
   /**
    * Only these fields of each row (an export reads a few; PostgreSQL then skips formatting and
-   * sending the rest). Default: all of them, and the sort value for the next page's cursor.
+   * sending the rest). Default: all of them but the content, and the sort value for the next
+   * page's cursor.
    */
   fields?: readonly (keyof TicketListRow)[];
   definitions: readonly TicketProperty[];
@@ -424,6 +425,8 @@ export interface TicketListInput {
 export interface TicketListRow {
   id: string;
   subject: string;
+  /** The description: only when asked for (no list shows it; an export may). */
+  content?: string;
   priority: string | null;
   pipelineId: string;
   stageId: string;
@@ -452,6 +455,7 @@ export const isoUtc = (column: string) =>
 const listColumnSql: Record<Exclude<keyof TicketListRow, 'sortValue'>, string> = {
   id: 'id',
   subject: 'subject',
+  content: 'content',
   priority: 'priority',
   pipelineId: 'pipeline_id',
   stageId: 'stage_id',
@@ -469,7 +473,10 @@ const listColumnSql: Record<Exclude<keyof TicketListRow, 'sortValue'>, string> =
   lastActivityAt: isoUtc('last_activity_at'),
   closedAt: isoUtc('closed_at'),
 };
-const allListFields = Object.keys(listColumnSql) as Exclude<keyof TicketListRow, 'sortValue'>[];
+/** What a page of the list reads: every field but the content, which may be long and no list shows. */
+const defaultListFields = (Object.keys(listColumnSql) as Exclude<keyof TicketListRow, 'sortValue'>[]).filter(
+  (field) => field !== 'content',
+);
 
 /** How a sort property orders rows: its SQL value, what a cursor carries and how it is read back. */
 interface SortKey {
@@ -546,7 +553,7 @@ export function compileTicketList(input: TicketListInput): { sql: string; params
   const direction = sort.direction;
   if (after) where.push(keyset(key, direction, after, params));
 
-  const fields = input.fields ?? [...allListFields, 'sortValue'];
+  const fields = input.fields ?? [...defaultListFields, 'sortValue'];
   const selected = fields.map((field) =>
     field === 'sortValue' ? `${key.select} as "sortValue"` : `${listColumnSql[field]} as "${field}"`,
   );

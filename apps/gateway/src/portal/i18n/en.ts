@@ -16,7 +16,7 @@ export const en = {
   password: 'Password',
   logIn: 'Log in',
   loginFailed: 'Email or password is incorrect.',
-  loginTooMany: 'Too many attempts. Wait a moment and try again.',
+  loginTooMany: 'Too many attempts. Try again {wait}.',
   loginRequired: 'Enter your email and password.',
   noAccount: 'No account yet?',
   registerHere: 'Register here',
@@ -202,7 +202,7 @@ export const en = {
   passwordTooCommon: 'This password is one of the most common ones. Choose another.',
   passwordsDiffer: 'The passwords do not match.',
   consentRequired: 'To register, give your consent.',
-  tooManyRequests: 'Too many requests. Try again in {minutes} minutes.',
+  tooManyRequests: 'Too many requests. Try again {wait}.',
   checkEmailTitle: 'Check your email',
   checkEmailRegistered: 'We have sent a message to the address you gave. Open the link in it to continue.',
   checkEmailReset: 'If an account exists for that address, we have sent it a link to choose a new password.',
@@ -250,6 +250,15 @@ export const en = {
   removeFilter: 'Remove filter {filter}',
   linkAdd: 'Add link',
   linkRemove: 'Remove link',
+
+  // Portal polish (issue 7): yes/no and number filters, waits of rate limits
+  filterAny: 'Any',
+  numberFrom: 'From',
+  numberTo: 'To',
+  filterAtLeast: '{label}: at least {value}',
+  filterAtMost: '{label}: at most {value}',
+  inAMinute: 'in a minute',
+  tooManyText: 'Too many requests at once. Wait a few seconds and try again.',
 
   // Admin preview (P7)
   previewBanner: 'Preview by {user}: you see the portal as {name} does. Nothing can be changed here.',

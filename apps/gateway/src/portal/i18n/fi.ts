@@ -15,7 +15,7 @@ export const fi: Messages = {
   password: 'Salasana',
   logIn: 'Kirjaudu sisään',
   loginFailed: 'Sähköposti tai salasana on väärin.',
-  loginTooMany: 'Liian monta yritystä. Odota hetki ja yritä uudelleen.',
+  loginTooMany: 'Liian monta yritystä. Yritä uudelleen {wait}.',
   loginRequired: 'Anna sähköpostiosoitteesi ja salasanasi.',
   noAccount: 'Eikö sinulla ole vielä tunnusta?',
   registerHere: 'Rekisteröidy tästä',
@@ -202,7 +202,7 @@ export const fi: Messages = {
   passwordTooCommon: 'Tämä salasana on yksi yleisimmistä. Valitse toinen.',
   passwordsDiffer: 'Salasanat eivät täsmää.',
   consentRequired: 'Rekisteröityminen edellyttää suostumustasi.',
-  tooManyRequests: 'Liian monta pyyntöä. Yritä uudelleen {minutes} minuutin kuluttua.',
+  tooManyRequests: 'Liian monta pyyntöä. Yritä uudelleen {wait}.',
   checkEmailTitle: 'Tarkista sähköpostisi',
   checkEmailRegistered: 'Lähetimme viestin antamaasi osoitteeseen. Jatka avaamalla viestissä oleva linkki.',
   checkEmailReset: 'Jos osoitteella on tunnus, lähetimme siihen linkin uuden salasanan valitsemiseen.',
@@ -250,6 +250,15 @@ export const fi: Messages = {
   removeFilter: 'Poista suodatin {filter}',
   linkAdd: 'Lisää linkki',
   linkRemove: 'Poista linkki',
+
+  // Portal polish (issue 7): yes/no and number filters, waits of rate limits
+  filterAny: 'Mikä tahansa',
+  numberFrom: 'Vähintään',
+  numberTo: 'Enintään',
+  filterAtLeast: '{label}: vähintään {value}',
+  filterAtMost: '{label}: enintään {value}',
+  inAMinute: 'minuutin päästä',
+  tooManyText: 'Liian monta pyyntöä kerralla. Odota muutama sekunti ja yritä uudelleen.',
 
   // Admin preview (P7)
   previewBanner: 'Esikatselu ({user}): näet portaalin niin kuin {name} sen näkee. Mitään ei voi muuttaa.',
