@@ -5,12 +5,16 @@ import type { Redis } from 'ioredis';
 import { AuthController } from './auth/auth.controller.js';
 import { LoginLimiter } from './auth/login-limiter.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config.js';
+import { DirectoryModule } from './directory/directory.module.js';
 import { FormsModule } from './forms/forms.module.js';
 import { HealthController } from './health/health.controller.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import { RateLimiter } from './http/rate-limiter.js';
 import { InboxApiModule } from './inbox/inbox-api.module.js';
 import { PortalModule } from './portal/portal.module.js';
+import { PageViews } from './http/page-views.js';
+import { PortalSettingsApiModule } from './portal-settings/portal-settings-api.module.js';
+import { QueuesModule } from './queues/queues.module.js';
 import { REDIS } from './redis.js';
 import { TicketsApiController } from './tickets/tickets-api.controller.js';
 
@@ -29,7 +33,14 @@ export class AppModule {
     return {
       module: AppModule,
       // PortalModule last: its `/:slug` routes match any single path segment, so every other route goes first.
-      imports: [InboxApiModule, FormsModule, PortalModule],
+      imports: [
+        InboxApiModule,
+        FormsModule,
+        DirectoryModule,
+        PortalSettingsApiModule,
+        QueuesModule,
+        PortalModule,
+      ],
       controllers: [AuthController, TicketsApiController, HealthController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
@@ -40,6 +51,8 @@ export class AppModule {
         // Both password logins, the API's here and the portal's, share one LoginLimiter.
         RateLimiter,
         LoginLimiter,
+        // One renderer (and template cache) for the portal's and the admin area's pages.
+        PageViews,
         {
           provide: RpcClient,
           useFactory: () =>
@@ -52,7 +65,7 @@ export class AppModule {
         },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],
-      exports: [GATEWAY_CONFIG, LOGGER, REDIS, Metrics, RpcClient, LoginLimiter],
+      exports: [GATEWAY_CONFIG, LOGGER, REDIS, Metrics, RpcClient, LoginLimiter, PageViews],
     };
   }
 }

@@ -11,6 +11,8 @@ import type { GatewayConfig } from './config.js';
 import { sendError } from './http/error-response.js';
 import { requestContext } from './http/request-context.js';
 import { ASSETS_PATH, LIBRARY_ASSETS, PUBLIC_DIR } from './http/page-views.js';
+import { QueueDashboard } from './queues/queue-dashboard.js';
+import { QUEUE_DASHBOARD_PATH } from './queues/dashboard-access.js';
 import { createRedis } from './redis.js';
 
 /** Builds the gateway (middleware order matters: context, security headers, body, session, routes). */
@@ -42,6 +44,8 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   app.use(onlyWithBody(express.urlencoded({ extended: false, limit: config.BODY_LIMIT_BYTES })));
   // They need no session either: skipping it saves a Redis round trip on the busiest anonymous route.
   app.use(...sessionMiddleware(config, redis).map(unlessPublicSubmission));
+  // bull-board is an Express app of its own: mounted here, it answers before the portal's `/:slug` routes.
+  app.use(QUEUE_DASHBOARD_PATH, ...app.get(QueueDashboard).handlers);
   // Errors raised by the middleware above (body too large, malformed JSON) get the API's error shape.
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) =>
     sendError(error, res, logger),

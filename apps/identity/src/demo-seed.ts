@@ -78,7 +78,7 @@ export async function seedIdentityDemo(orm: MikroORM): Promise<IdentityDemo> {
     email: 'admin@demo.test',
     name: 'Demo Admin',
     passwordHash,
-    permissions: ['portal.settings', 'tickets', 'inbox', 'forms', 'contacts'],
+    permissions: ['portal.settings', 'tickets', 'inbox', 'forms', 'contacts', 'ops'],
   });
   const agent = em.create(InternalUser, {
     accountId,

@@ -4,8 +4,11 @@ import { PropertyType } from './filters.js';
 import { Hostname, Language, PortalSectionName, PortalView, ResolvedPortal } from './portal.js';
 import { rpc } from './rpc.js';
 
-/** What an internal user (admin, agent) may do; checked by the gateway on every admin route. */
-export const Permission = z.enum(['portal.settings', 'tickets', 'inbox', 'forms', 'contacts']);
+/**
+ * What an internal user (admin, agent) may do; checked by the gateway on every admin route. `ops`:
+ * the queue dashboard (/admin/queues), where jobs can be retried and queues cleaned.
+ */
+export const Permission = z.enum(['portal.settings', 'tickets', 'inbox', 'forms', 'contacts', 'ops']);
 export type Permission = z.infer<typeof Permission>;
 
 export const InternalUserView = z.object({

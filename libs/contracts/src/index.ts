@@ -13,6 +13,7 @@ export * from './filters.js';
 export * from './forms.js';
 export * from './identity.js';
 export * from './inbox.js';
+export * from './job-queues.js';
 export * from './pipelines.js';
 export * from './portal.js';
 export * from './property-values.js';

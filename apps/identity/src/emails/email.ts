@@ -1,8 +1,9 @@
+import { JobQueues } from '@helpdesk/contracts';
 import type { JobState } from 'bullmq';
 import { z } from 'zod';
 
-/** Identity's own outgoing mail; inbox notifications will have a queue of their own. */
-export const EMAILS_QUEUE = 'identity.emails';
+/** Identity's own outgoing mail; inbox notifications have a queue of their own. */
+export const EMAILS_QUEUE = JobQueues.identityEmails;
 
 /** Languages with templates (the same set as the portal's UI languages). */
 export const EmailLocale = z.enum(['en', 'fi']);

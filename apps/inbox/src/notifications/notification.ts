@@ -1,5 +1,7 @@
+import { JobQueues } from '@helpdesk/contracts';
+
 /** Inbox's outgoing mail: one job per agent reply, emailing the requester. */
-export const NOTIFICATIONS_QUEUE = 'inbox.emails';
+export const NOTIFICATIONS_QUEUE = JobQueues.inboxEmails;
 
 export type NotificationKind = 'agent-reply';
 

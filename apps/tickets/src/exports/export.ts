@@ -1,5 +1,7 @@
+import { JobQueues } from '@helpdesk/contracts';
+
 /** CSV exports of the portal's list (SPEC P4), written by the worker of this queue. */
-export const EXPORTS_QUEUE = 'tickets.exports';
+export const EXPORTS_QUEUE = JobQueues.ticketExports;
 
 /** `export` writes one export's file; `cleanup` (repeating) removes expired exports. */
 export type ExportsJobName = 'export' | 'cleanup';
