@@ -21,7 +21,14 @@ export const Hostname = z
   );
 
 /** The gateway's own first path segments: a portal there would be unreachable or hide them. */
-export const RESERVED_SLUGS: readonly string[] = ['admin', 'api', 'forms', 'health', 'metrics', 'portal-assets'];
+export const RESERVED_SLUGS: readonly string[] = [
+  'admin',
+  'api',
+  'forms',
+  'health',
+  'metrics',
+  'portal-assets',
+];
 
 export const Slug = z
   .string()
