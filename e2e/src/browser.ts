@@ -78,3 +78,25 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
       .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`);
   return found as string[];
 }
+
+/**
+ * Opens an admin page without a session, is sent to the admin login and logs in there; where it
+ * then leads (the page, or a 403 page) is the caller's to check.
+ */
+export async function logInAdmin(page: Page, baseUrl: string, email: string, path: string) {
+  await page.goto(`${baseUrl}${path}`);
+  await page.waitForURL(/\/admin\/login\?next=/);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill('demo-password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+/** Clicks a form's button and returns the answer to its POST (before any redirect is followed). */
+export async function postAnswer(page: Page, baseUrl: string, button: string) {
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && r.url().startsWith(`${baseUrl}/admin/`)),
+    page.getByRole('button', { name: button, exact: true }).click(),
+  ]);
+  await page.waitForLoadState();
+  return response;
+}

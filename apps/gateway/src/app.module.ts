@@ -13,6 +13,7 @@ import { RateLimiter } from './http/rate-limiter.js';
 import { InboxApiModule } from './inbox/inbox-api.module.js';
 import { PortalModule } from './portal/portal.module.js';
 import { PageViews } from './http/page-views.js';
+import { AdminModule } from './admin/admin.module.js';
 import { PortalSettingsApiModule } from './portal-settings/portal-settings-api.module.js';
 import { QueuesModule } from './queues/queues.module.js';
 import { REDIS } from './redis.js';
@@ -38,6 +39,7 @@ export class AppModule {
         FormsModule,
         DirectoryModule,
         PortalSettingsApiModule,
+        AdminModule,
         QueuesModule,
         PortalModule,
       ],

@@ -40,30 +40,32 @@ const hex = /^#[0-9a-fA-F]{6}$/;
 const safeColor = (value: string, fallback: string) => (hex.test(value) ? value : fallback);
 
 /**
- * The theme as CSS custom properties (S6), for a `<style nonce>` block. Every value is checked
- * (colours are #rrggbb, the radius a number, the font one of the known stacks), so nothing an admin
- * typed can break out of the declaration. Text on the primary colour is white or near-black,
- * whichever contrasts more.
+ * The theme as CSS custom properties (S6), by name. Every value is checked (colours are #rrggbb, the
+ * radius a number, the font one of the known stacks), so nothing an admin typed can break out of a
+ * declaration. Text on the primary colour is white or near-black, whichever contrasts more.
  */
-export function themeCss(theme: Theme): string {
+export function themeVariables(theme: Theme): Record<string, string> {
   const primary = safeColor(theme.primaryColor, DEFAULT_THEME.primaryColor);
-  const background = safeColor(theme.backgroundColor, DEFAULT_THEME.backgroundColor);
-  const surface = safeColor(theme.surfaceColor, DEFAULT_THEME.surfaceColor);
-  const text = safeColor(theme.textColor, DEFAULT_THEME.textColor);
   const onPrimary = contrast(primary, '#ffffff') >= contrast(primary, '#111111') ? '#ffffff' : '#111111';
   const radius = Math.max(0, Math.min(24, Math.round(Number(theme.cornerRadius) || 0)));
-  const font = fontStacks[theme.fontFamily] ?? fontStacks.system;
-  return [
-    ':root{',
-    `--hd-primary:${primary};`,
-    `--hd-on-primary:${onPrimary};`,
-    `--hd-bg:${background};`,
-    `--hd-surface:${surface};`,
-    `--hd-text:${text};`,
-    `--hd-radius:${radius}px;`,
-    `--hd-font:${font};`,
-    '}',
-  ].join('');
+  return {
+    '--hd-primary': primary,
+    '--hd-on-primary': onPrimary,
+    '--hd-bg': safeColor(theme.backgroundColor, DEFAULT_THEME.backgroundColor),
+    '--hd-surface': safeColor(theme.surfaceColor, DEFAULT_THEME.surfaceColor),
+    '--hd-text': safeColor(theme.textColor, DEFAULT_THEME.textColor),
+    '--hd-radius': `${radius}px`,
+    '--hd-font': fontStacks[theme.fontFamily] ?? fontStacks.system,
+  };
+}
+
+/**
+ * The theme's variables as a rule for a `<style nonce>` block: for the whole page, or for one element
+ * (the admin page's preview of the portal).
+ */
+export function themeCss(theme: Theme, selector = ':root'): string {
+  const declarations = Object.entries(themeVariables(theme)).map(([name, value]) => `${name}:${value};`);
+  return `${selector}{${declarations.join('')}}`;
 }
 
 /** A logo address the page may show: the gateway's own paths or https URLs; anything else is dropped. */
