@@ -173,7 +173,13 @@ describe('a thread', () => {
       (await rpc.send('tickets.get', { accountId, id: ticketId })).stageId,
     );
     await expect(page.getByLabel('Priority').inputValue()).resolves.toBe('urgent');
-    await expect(page.locator('.owner-property dd').innerText()).resolves.toBe('Sam Agent');
+    await expect(page.getByLabel('Owner').locator('option:checked').innerText()).resolves.toBe('Sam Agent');
+    // Every internal user of the account can be picked, or nobody.
+    await expect(page.getByLabel('Owner').locator('option').allInnerTexts()).resolves.toEqual([
+      'Unassigned',
+      'Demo Admin',
+      'Sam Agent',
+    ]);
     await checkPage('inbox-thread');
   });
 
@@ -233,16 +239,19 @@ describe('a thread', () => {
     await expect(portal.locator('ol.messages > li').count()).resolves.toBe(3);
   });
 
-  it('saves the stage and priority through tickets: a closed stage shows the ticket closed in the portal', async () => {
+  it('saves the stage, priority and owner through tickets: a closed stage shows the ticket closed in the portal', async () => {
     await page.goto(`${base}/admin/inbox/threads/${threadId}`);
     await page.getByLabel('Stage').selectOption({ label: 'Closed' });
     await page.getByLabel('Priority').selectOption({ label: 'Low' });
+    await page.getByLabel('Owner').selectOption({ label: 'Demo Admin' });
     const response = await submit('Save ticket');
     expect(response.status()).toBe(303);
     await expect(page.getByRole('status').innerText()).resolves.toBe('Ticket saved.');
     await expect(page.locator('.thread-head .badge').innerText()).resolves.toBe('Closed');
     const ticket = await rpc.send('tickets.get', { accountId, id: ticketId });
-    expect(ticket).toMatchObject({ closed: true, priority: 'low' });
+    const { adminId } = await demoAdmin(rpc);
+    expect(ticket).toMatchObject({ closed: true, priority: 'low', ownerId: adminId });
+    await expect(page.getByLabel('Owner').locator('option:checked').innerText()).resolves.toBe('Demo Admin');
 
     const portal = await portalTicket();
     await expect(portal.locator('.ticket-title .badge').innerText()).resolves.toBe('Closed');

@@ -88,6 +88,13 @@ describe('identity service over NATS', () => {
     ).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
   });
 
+  it('lists the account’s internal users by name, and no other account’s', async () => {
+    const users = await client.send('identity.users.list', { accountId: demoAccountId });
+    expect(users.map((user) => user.email)).toEqual(['admin@demo.test', 'agent@demo.test']);
+    expect(users[0]).not.toHaveProperty('passwordHash');
+    await expect(client.send('identity.users.list', { accountId: randomUUID() })).resolves.toEqual([]);
+  });
+
   it('answers malformed requests with field errors', async () => {
     await expect(
       client.send('identity.users.authenticate', { email: 'not-an-email', password: '' }),

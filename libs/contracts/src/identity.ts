@@ -248,6 +248,8 @@ export const IdentityRpc = {
   'identity.ping': rpc(PingRequest, PingResponse),
   'identity.users.authenticate': rpc(AuthenticateUserRequest, InternalUserView),
   'identity.users.get': rpc(GetUserRequest, InternalUserView),
+  /** The account's internal users by name: whom a ticket can be assigned to. */
+  'identity.users.list': rpc(AccountScoped, z.array(InternalUserView)),
 
   'identity.contacts.create': rpc(CreateContactRequest, ContactView),
   'identity.contacts.get': rpc(AccountScoped.extend({ id: Id }), ContactView),

@@ -32,7 +32,7 @@ const cursorOf = (query: Record<string, unknown>, name: string): string | undefi
   parseOrThrow(PageQuery, { after: queryText(query, name) }, 'query').after;
 
 /** The ticket form's fields, checked with the contract before tickets sees them (the form's "None" is empty). */
-const TicketForm = UpdateTicketRequest.pick({ stageId: true, priority: true }).required();
+const TicketForm = UpdateTicketRequest.pick({ stageId: true, priority: true, ownerId: true }).required();
 
 const NOTICES: Record<string, string> = {
   reply: 'Reply sent to the customer.',
@@ -45,7 +45,13 @@ interface ThreadPageState {
   notice?: string | null;
   reply?: { draft: string; error: string };
   note?: { draft: string; error: string };
-  ticket?: { stageId: string; priority: string; message: string; errors: Record<string, string> };
+  ticket?: {
+    stageId: string;
+    priority: string;
+    ownerId: string;
+    message: string;
+    errors: Record<string, string>;
+  };
 }
 
 /**
@@ -133,8 +139,13 @@ export class InboxAdminController {
     });
     const stageId = formField(req.body, 'stageId');
     const priority = formField(req.body, 'priority');
+    const ownerId = formField(req.body, 'ownerId');
     try {
-      const changes = parseOrThrow(TicketForm, { stageId, priority: priority || null }, 'ticket');
+      const changes = parseOrThrow(
+        TicketForm,
+        { stageId, priority: priority || null, ownerId: ownerId || null },
+        'ticket',
+      );
       await this.rpc.send('tickets.update', { accountId: user.accountId, id: thread.ticketId, ...changes });
     } catch (error) {
       // A stage gone from the pipeline since the page was loaded is a mistake in the form, not a missing page.
@@ -151,7 +162,7 @@ export class InboxAdminController {
         res,
         user,
         thread,
-        { ticket: { stageId, priority, message: refusal.message, errors: refusal.fields } },
+        { ticket: { stageId, priority, ownerId, message: refusal.message, errors: refusal.fields } },
         refusal.status,
       );
     }
@@ -205,16 +216,21 @@ export class InboxAdminController {
   ): Promise<void> {
     const accountId = user.accountId;
     const timelineAfter = cursorOf(req.query, 'timeline');
-    const [ticket, pipelines, conversations, timeline, inboxes] = await Promise.all([
+    const [ticket, pipelines, conversations, timeline, inboxes, users] = await Promise.all([
       this.rpc.send('tickets.get', { accountId, id: thread.ticketId }),
       this.rpc.send('tickets.pipelines.list', { accountId }),
       this.rpc.send('inbox.threads.ofTicket', { accountId, ticketId: thread.ticketId }),
       this.rpc.send('inbox.timeline.get', { accountId, ticketId: thread.ticketId, after: timelineAfter }),
       this.rpc.send('inbox.inboxes.list', { accountId }),
+      this.rpc.send('identity.users.list', { accountId }),
     ]);
-    const owner = ticket.ownerId ? await this.ownerName(accountId, ticket.ownerId) : null;
     const pipeline = pipelines.find((candidate) => candidate.id === ticket.pipelineId);
-    const form = state.ticket ?? { stageId: ticket.stageId, priority: ticket.priority ?? '', errors: {} };
+    const form = state.ticket ?? {
+      stageId: ticket.stageId,
+      priority: ticket.priority ?? '',
+      ownerId: ticket.ownerId ?? '',
+      errors: {},
+    };
     const inbox = inboxes.find((candidate) => candidate.id === thread.inboxId);
     const threadHref = `/admin/inbox/threads/${thread.id}`;
     this.views.render(
@@ -249,7 +265,17 @@ export class InboxAdminController {
             ...priority,
             selected: priority.value === form.priority,
           })),
-          owner,
+          owners: [
+            ...users.map((candidate) => ({
+              id: candidate.id,
+              name: candidate.name || candidate.email,
+              selected: candidate.id === form.ownerId,
+            })),
+            // An owner who is no longer a user stays shown until someone picks another.
+            ...(form.ownerId && !users.some((candidate) => candidate.id === form.ownerId)
+              ? [{ id: form.ownerId, name: 'A removed user', selected: true }]
+              : []),
+          ],
         },
         conversations: conversationItems(conversations, thread.id),
         timeline: timeline.items.map(timelineItem),
@@ -260,16 +286,5 @@ export class InboxAdminController {
       },
       status,
     );
-  }
-
-  /** The owner's name; identity offers no list of users to pick from, so the owner is shown only. */
-  private async ownerName(accountId: string, id: string): Promise<string> {
-    try {
-      const owner = await this.rpc.send('identity.users.get', { accountId, id });
-      return owner.name || owner.email;
-    } catch (error) {
-      if (errorCode(error) === 'USER_NOT_FOUND') return 'A removed user';
-      throw error;
-    }
   }
 }

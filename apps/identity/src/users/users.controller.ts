@@ -17,4 +17,9 @@ export class UsersController {
   get(@Payload() request: RpcPayload<'identity.users.get'>) {
     return this.users.get(request);
   }
+
+  @Serves('identity.users.list')
+  list(@Payload() request: RpcPayload<'identity.users.list'>) {
+    return this.users.list(request);
+  }
 }

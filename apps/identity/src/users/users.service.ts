@@ -35,4 +35,9 @@ export class UsersService {
     if (!user) throw new AppError('USER_NOT_FOUND', `User ${id} not found`);
     return toUserView(user);
   }
+
+  async list({ accountId }: RpcPayload<'identity.users.list'>): Promise<InternalUserView[]> {
+    const users = await this.em.find(InternalUser, { accountId }, { orderBy: { name: 'asc', id: 'asc' } });
+    return users.map(toUserView);
+  }
 }
