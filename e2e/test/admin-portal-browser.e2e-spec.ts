@@ -249,6 +249,59 @@ describe('each setting’s effect on the portal', () => {
     await context.close();
   });
 
+  it('closes into the closed stage chosen for the pipeline, and takes replies to closed tickets only while allowed', async () => {
+    const page = customer.page;
+    await page.goto(`${base}/support/tickets?status=open`);
+    await page.locator('a.ticket-link').first().click();
+    const ticketUrl = page.url();
+    const ticketId = ticketUrl.split('/').pop()!;
+    const { pipelineId } = await rpc.send('tickets.get', { accountId, id: ticketId });
+    // A second closed stage, so that the choice matters (a single one is preselected).
+    const pipeline = await rpc.send('tickets.stages.create', {
+      accountId,
+      pipelineId,
+      label: 'Solved by the customer',
+      state: 'closed',
+    });
+    const solved = pipeline.stages.find((stage) => stage.label === 'Solved by the customer')!;
+    await admin.page.reload();
+    const actions = section('Ticket actions');
+    await actions.getByLabel(pipeline.label).selectOption({ label: 'Solved by the customer' });
+    await actions.getByLabel('Allow customers to close tickets').check();
+    await actions.getByLabel(/reply to closed tickets/).uncheck();
+    await save('Ticket actions', 'Save ticket actions');
+
+    await page.goto(ticketUrl);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Close ticket' }).click();
+    await page.waitForURL(/notice=ticketClosedNow/);
+    expect((await rpc.send('tickets.get', { accountId, id: ticketId })).stageId).toBe(solved.id);
+    await expect(page.getByText('Replies to closed tickets are not accepted.').isVisible()).resolves.toBe(
+      true,
+    );
+    expect(await page.getByRole('button', { name: 'Reply' }).count()).toBe(0);
+
+    await actions.getByLabel(/reply to closed tickets/).check();
+    await save('Ticket actions', 'Save ticket actions');
+    await page.goto(ticketUrl);
+    await expect(page.getByText('This ticket is closed. Replying reopens it.').isVisible()).resolves.toBe(
+      true,
+    );
+    expect(await page.getByRole('button', { name: 'Reply' }).count()).toBe(1);
+  });
+
+  it('tells customers the session timeout that was set', async () => {
+    const access = section('Access');
+    await access.getByLabel(/Session timeout/).fill('7');
+    await save('Access', 'Save access');
+    const page = await portalList();
+    await expect(
+      page.getByText('Your session ends after 7 minutes without activity.').isVisible(),
+    ).resolves.toBe(true);
+    // How the timeout logs a customer out is proven in portal-rules-browser.e2e-spec.ts.
+    expect((await rpc.send('identity.portal.get', { accountId })).access.sessionIdleMinutes).toBe(7);
+  });
+
   it('takes the portal off line and back', async () => {
     const general = section('General');
     await general.getByLabel(/switched on/).uncheck();
