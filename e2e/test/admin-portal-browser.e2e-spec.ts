@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PortalSectionName } from '@helpdesk/contracts';
 import { RpcClient } from '@helpdesk/kit';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -108,6 +109,38 @@ describe('the admin area’s login', () => {
     });
     expect(post.status()).toBe(403);
     expect((await rpc.send('identity.portal.get', { accountId })).general.name).not.toBe('Hijacked');
+
+    // Every page and post of the portal's settings, with the agent's own CSRF token: refused for the
+    // permission alone, and nothing changes.
+    const before = await rpc.send('identity.portal.get', { accountId });
+    const csrf = await agent.page.locator('form.logout-form input[name=_csrf]').inputValue();
+    const gets = [
+      '/admin/portal',
+      '/admin/portal/theme/preview?primaryColor=%23000000',
+      '/admin/portal/audit',
+      '/admin/portal/system-pages',
+      '/admin/portal/system-pages/login',
+    ];
+    const posts = [
+      ...PortalSectionName.options.map((name) => `/admin/portal/sections/${name}`),
+      '/admin/portal/system-pages/login',
+      '/admin/portal/system-pages/login/reset',
+      '/admin/portal/system-pages/login/preview',
+    ];
+    for (const path of gets)
+      expect([path, (await agent.page.request.get(`${base}${path}`, { maxRedirects: 0 })).status()]).toEqual([
+        path,
+        403,
+      ]);
+    for (const path of posts) {
+      const answer = await agent.page.request.post(`${base}${path}`, {
+        form: { _csrf: csrf, name: 'Hijacked', template: 'custom', source: 'x' },
+        maxRedirects: 0,
+      });
+      expect([path, answer.status()]).toEqual([path, 403]);
+    }
+    const after = await rpc.send('identity.portal.get', { accountId });
+    expect(after).toEqual(before);
     await agent.context.close();
   });
 });
