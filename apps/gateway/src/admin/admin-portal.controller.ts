@@ -7,6 +7,8 @@ import {
   TicketPermissionMode,
   type PortalSection,
   type PortalView,
+  ErrorKinds,
+  type Language,
 } from '@helpdesk/contracts';
 import { AppError, RpcClient } from '@helpdesk/kit';
 import { z } from 'zod';
@@ -23,6 +25,7 @@ import { AdminErrorFilter } from './admin-error.filter.js';
 import { initials } from '../portal/portal-page.js';
 import { adminLayoutData, requireAdmin } from './admin-page.js';
 import { SECTION_TITLES } from './portal-sections.js';
+import { pathId } from '../directory/path-id.js';
 import { filterBuilderView } from './filter-form.js';
 import {
   sectionErrors,
@@ -124,6 +127,20 @@ const BUILTIN_COLUMNS: Record<string, string> = {
  * goes to identity, which validates, audits and announces it (`portal.updated`), so the portal shows
  * it on its next page load. Refused settings come back inline, in the form as they were typed.
  */
+const LANGUAGES: { value: Language; text: string }[] = [
+  { value: 'en', text: 'English' },
+  { value: 'fi', text: 'Finnish (suomi)' },
+];
+
+const DOMAIN_NOTICES: Record<string, string> = {
+  added: 'Domain added.',
+  updated: 'Domain saved.',
+  removed: 'Domain removed.',
+};
+
+/** A malformed domain id names no domain: the same 404 as an unknown one. */
+const domainId = pathId('DOMAIN_NOT_FOUND', 'Domain');
+
 @ApiExcludeController()
 @UseFilters(AdminErrorFilter)
 @Controller('admin/portal')
@@ -139,8 +156,9 @@ export class AdminPortalController {
     const user = requireAdmin(req, 'portal.settings');
     const portal = await this.rpc.send('identity.portal.get', { accountId: user.accountId });
     const saved = PortalSectionName.safeParse(req.query.saved);
+    const domain = typeof req.query.domain === 'string' ? DOMAIN_NOTICES[req.query.domain] : undefined;
     await this.render(req, res, user, portal, {
-      notice: saved.success ? `${SECTION_TITLES[saved.data]} saved.` : null,
+      notice: saved.success ? `${SECTION_TITLES[saved.data]} saved.` : (domain ?? null),
     });
   }
 
@@ -217,6 +235,76 @@ export class AdminPortalController {
   }
 
   /** The page again with the section's settings as submitted and identity's (or the upload's) messages at their fields. */
+  /** S2: a domain the portal is also served on, with its language. */
+  @Post('domains')
+  async addDomain(@Req() req: Request, @Res() res: Response) {
+    const user = requireAdmin(req, 'portal.settings');
+    assertCsrf(req);
+    const hostname = formField(req.body, 'hostname').trim();
+    const language = formField(req.body, 'language');
+    await this.changeDomains(req, res, user, 'added', { hostname, language }, () =>
+      this.rpc.send('identity.domains.add', {
+        accountId: user.accountId,
+        hostname,
+        language: language as Language,
+      }),
+    );
+  }
+
+  /** A domain's language (the portal speaks it there), or making it the primary one. */
+  @Post('domains/:id')
+  async updateDomain(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+    const user = requireAdmin(req, 'portal.settings');
+    assertCsrf(req);
+    const primary = formField(req.body, 'primary') === 'true';
+    const language = formField(req.body, 'language');
+    await this.changeDomains(req, res, user, 'updated', {}, () =>
+      this.rpc.send('identity.domains.update', {
+        accountId: user.accountId,
+        id: domainId(id),
+        ...(primary ? { primary: true as const } : { language: language as Language }),
+      }),
+    );
+  }
+
+  @Post('domains/:id/remove')
+  async removeDomain(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+    const user = requireAdmin(req, 'portal.settings');
+    assertCsrf(req);
+    await this.changeDomains(req, res, user, 'removed', {}, () =>
+      this.rpc.send('identity.domains.remove', { accountId: user.accountId, id: domainId(id) }),
+    );
+  }
+
+  /** Runs a domain change; a refusal (a hostname in use, the primary removed) comes back at the list. */
+  private async changeDomains(
+    req: Request,
+    res: Response,
+    user: InternalViewer,
+    done: 'added' | 'updated' | 'removed',
+    typed: { hostname?: string; language?: string },
+    change: () => Promise<unknown>,
+  ): Promise<void> {
+    try {
+      await change();
+    } catch (error) {
+      const kind = error instanceof AppError ? ErrorKinds[error.code] : undefined;
+      if (kind !== 'invalid' && kind !== 'conflict') throw error;
+      const portal = await this.rpc.send('identity.portal.get', { accountId: user.accountId });
+      const problems = Object.values((error as AppError).fields ?? {}).flat();
+      const message = problems.length ? problems.join('; ') : (error as AppError).message;
+      return this.render(
+        req,
+        res,
+        user,
+        portal,
+        { domains: { message, typed } },
+        kind === 'conflict' ? 409 : 400,
+      );
+    }
+    res.redirect(303, `/admin/portal?domain=${done}#domains`);
+  }
+
   private refused(
     req: Request,
     res: Response,
@@ -238,6 +326,7 @@ export class AdminPortalController {
     state: {
       notice?: string | null;
       failed?: { section: PortalSection; settings: unknown; errors: Record<string, string>; message: string };
+      domains?: { message: string; typed: { hostname?: string; language?: string } };
     },
     status = 200,
   ): Promise<void> {
@@ -386,6 +475,21 @@ export class AdminPortalController {
           groups: accessGroups.map((group) => ({
             ...group,
             checked: access.accessGroupIds.includes(group.id),
+          })),
+        },
+        domains: {
+          items: portal.domains.map((domain) => ({
+            ...domain,
+            languages: LANGUAGES.map((language) => ({
+              ...language,
+              selected: language.value === domain.language,
+            })),
+          })),
+          error: state.domains?.message ?? null,
+          hostname: state.domains?.typed.hostname ?? '',
+          languages: LANGUAGES.map((language) => ({
+            ...language,
+            selected: language.value === (state.domains?.typed.language ?? 'en'),
           })),
         },
         consent: {
