@@ -248,6 +248,11 @@ describe('access groups', () => {
     await expect(page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe('Customers');
     await expect(page.locator('.page-sub').innerText()).resolves.toContain('4 members');
     await checkPage('access-group-members');
+    // Dana's own page lists the group, linked.
+    await page.goto(`${base}/admin/contacts/${dana}`);
+    const groups = page.getByRole('region', { name: 'Access groups' });
+    await expect(groups.getByRole('link').allInnerTexts()).resolves.toEqual(['Customers']);
+    await page.goto(`${base}/admin/access-groups/${groupId}`);
 
     await memberRow('dana@example.test')
       .getByRole('button', { name: 'Resend invitation to dana@example.test' })
@@ -261,6 +266,10 @@ describe('access groups', () => {
     await memberRow('dana@example.test').getByRole('button', { name: 'Remove dana@example.test' }).click();
     await page.waitForURL(`${base}/admin/access-groups/${groupId}?notice=removed`);
     await expect(memberRow('dana@example.test').count()).resolves.toBe(0);
+    await page.goto(`${base}/admin/contacts/${dana}`);
+    await expect(page.getByRole('region', { name: 'Access groups' }).innerText()).resolves.toContain(
+      'Not a member of any access group',
+    );
     expect((await members(groupId)).map((m) => m.contact.email).sort()).toEqual([
       'alice@acme.test',
       'bob@acme.test',

@@ -229,6 +229,14 @@ describe('identity: the portal, its settings and the ways into it', () => {
       limit: 100,
     });
     expect(members.items.find((m) => m.contact.id === dave.id)?.invitationStatus).toBe('pending');
+    const davesGroups = await client.send('identity.accessGroups.ofContact', {
+      accountId: accountId(),
+      contactId: dave.id,
+    });
+    expect(davesGroups.map((group) => group.name)).toEqual([customers.name]);
+    await expect(
+      client.send('identity.accessGroups.ofContact', { accountId: randomUUID(), contactId: dave.id }),
+    ).resolves.toEqual([]);
 
     expect(
       await rejection(

@@ -265,6 +265,8 @@ export const IdentityRpc = {
 
   'identity.accessGroups.create': rpc(CreateAccessGroupRequest, AccessGroupView),
   'identity.accessGroups.list': rpc(AccountScoped, z.array(AccessGroupView)),
+  /** The groups a contact is a member of, by name. */
+  'identity.accessGroups.ofContact': rpc(AccountScoped.extend({ contactId: Id }), z.array(AccessGroupView)),
   'identity.accessGroups.addMembers': rpc(ChangeMembersRequest, AccessGroupView),
   'identity.accessGroups.removeMembers': rpc(ChangeMembersRequest, AccessGroupView),
   'identity.accessGroups.members': rpc(ListMembersRequest, PageOf(AccessGroupMemberView)),

@@ -260,11 +260,16 @@ export class ContactsAdminController {
     },
     status = 200,
   ): Promise<void> {
-    // Suggestions for the company field; any company can be typed by name.
-    const companies = await this.rpc.send('identity.companies.list', {
-      accountId: user.accountId,
-      limit: 100,
-    });
+    // Suggestions for the company field (any company can be typed by name), and the contact's groups.
+    const [companies, groups] = await Promise.all([
+      this.rpc.send('identity.companies.list', { accountId: user.accountId, limit: 100 }),
+      state.contact
+        ? this.rpc.send('identity.accessGroups.ofContact', {
+            accountId: user.accountId,
+            contactId: state.contact.id,
+          })
+        : Promise.resolve([]),
+    ]);
     const errors = state.refusal?.fields ?? {};
     const title = state.contact ? contactName(state.contact) || state.contact.email : 'New contact';
     this.views.render(
@@ -278,6 +283,7 @@ export class ContactsAdminController {
         refusal: state.refusal?.message ?? null,
         notice: state.notice ?? null,
         companies: companies.items.map((company) => company.name),
+        groups: groups.map((group) => ({ id: group.id, name: group.name })),
         properties: state.properties.map((property) => {
           const value = state.form.properties[property.name] ?? '';
           return {

@@ -18,6 +18,11 @@ export class AccessGroupsController {
     return this.groups.list(request);
   }
 
+  @Serves('identity.accessGroups.ofContact')
+  ofContact(@Payload() request: RpcPayload<'identity.accessGroups.ofContact'>) {
+    return this.groups.ofContact(request);
+  }
+
   @Serves('identity.accessGroups.addMembers')
   addMembers(@Payload() request: RpcPayload<'identity.accessGroups.addMembers'>) {
     return this.groups.addMembers(request);

@@ -39,6 +39,20 @@ export class AccessGroupsService {
     return Promise.all(groups.map((group) => this.view(group)));
   }
 
+  async ofContact({ accountId, contactId }: RpcPayload<'identity.accessGroups.ofContact'>) {
+    const memberships = await this.em.find(
+      AccessGroupMember,
+      { accountId, contactId },
+      { fields: ['groupId'] },
+    );
+    const groups = await this.em.find(
+      AccessGroup,
+      { accountId, id: { $in: memberships.map((membership) => membership.groupId) } },
+      { orderBy: { name: 'asc' } },
+    );
+    return Promise.all(groups.map((group) => this.view(group)));
+  }
+
   /** Adds contacts; when the portal admits this group, those without a password are invited. */
   async addMembers({ accountId, groupId, contactIds }: RpcPayload<'identity.accessGroups.addMembers'>) {
     const group = await this.find(accountId, groupId);
