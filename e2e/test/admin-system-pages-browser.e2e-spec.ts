@@ -200,6 +200,24 @@ describe('the system pages', () => {
     await checkPage('admin-system-page-refused');
   });
 
+  it('says why a template that parses but fails while rendering cannot be previewed, and changes nothing', async () => {
+    const before = await portal();
+    await admin.page.goto(`${base}/admin/portal/system-pages/login`);
+    const heavy = '<h1>{{ m.loginTitle }}</h1>\n{% for i in (1..5000000) %}{{ i }}{% endfor %}';
+    await editor().fill(heavy);
+    await admin.page.getByLabel(/A custom template/).check();
+    const [preview] = await Promise.all([
+      admin.context.waitForEvent('page'),
+      admin.page.getByRole('button', { name: /^Preview/ }).click(),
+    ]);
+    await preview.waitForLoadState();
+    await expect(preview.locator('#template-source-error').innerText()).resolves.toContain(
+      'The template failed while rendering: memory alloc limit exceeded',
+    );
+    await preview.close();
+    expect(await portal()).toEqual(before);
+  });
+
   it('resets a page to the default template', async () => {
     await admin.page.goto(`${base}/admin/portal/system-pages/login`);
     await admin.page.getByRole('button', { name: 'Reset to default' }).click();

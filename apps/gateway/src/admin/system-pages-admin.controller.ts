@@ -245,11 +245,16 @@ export class SystemPagesAdminController {
       domain,
       systemPages: { pages: { ...portal.systemPages.pages, [pageType]: { template: 'custom', source } } },
     };
-    this.renderSample(req, res, previewed, pageType);
-  }
-
-  private renderSample<T extends PageType>(req: Request, res: Response, portal: ResolvedPortal, type: T) {
-    this.systemPages.render(req, res, portal, type, samples[type](portal));
+    try {
+      this.systemPages.render(req, res, previewed, pageType, samples[pageType](previewed), 200, {
+        preview: true,
+      });
+    } catch (error) {
+      // It parses, but rendering it failed (an error in a filter, the render time or memory limit).
+      const message = error instanceof Error ? error.message : String(error);
+      const failed = { message: `The template failed while rendering: ${message}` };
+      return this.renderEditor(req, res, user, pageType, { template, source, problem: failed }, 400);
+    }
   }
 
   private async savePage(

@@ -538,6 +538,25 @@ describe('a custom template', () => {
     ]);
   });
 
+  it('that fails is an error for the admin’s preview, neither logged nor set aside', () => {
+    const { pages: systemPagesWithLog, logged } = systemPages();
+    const heavy = '{% for i in (1..5000000) %}{{ i }}{% endfor %}';
+    const portal = portalWith({ custom: { login: heavy } });
+    const res = { setHeader: () => undefined, status: () => res, type: () => res, send: () => res };
+    const req = { session: {} };
+    expect(() =>
+      systemPagesWithLog.render(req as never, res as never, portal, 'login', loginPage(), 200, {
+        preview: true,
+      }),
+    ).toThrow('memory alloc limit exceeded');
+    expect(logged).toEqual([]);
+    // The same source in the portal itself: the default page, logged once.
+    expect(cardOf(rendered(portal, 'login', loginPage(), systemPagesWithLog).html)).toContain(
+      '<label for="email">Email</label>',
+    );
+    expect(logged).toHaveLength(1);
+  });
+
   it('that failed is set aside: not tried again on the next request, while a corrected one is used at once', () => {
     const { pages: systemPagesWithLog, logged } = systemPages();
     const looping =

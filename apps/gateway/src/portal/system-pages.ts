@@ -183,6 +183,8 @@ export class SystemPages {
     type: T,
     page: SystemPageContent<T>,
     status = 200,
+    /** The admin's preview: a custom template that fails is an error to show, not a page to replace. */
+    { preview = false } = {},
   ): void {
     const t = translatorFor(portal.domain.language);
     const data: TemplateData = {
@@ -194,7 +196,7 @@ export class SystemPages {
       error: page.error ?? null,
       ...page.data,
     };
-    const body = this.bodyOf(portal, type, data);
+    const body = this.bodyOf(portal, type, data, preview);
     this.views.render(
       res,
       'portal/system-page.liquid',
@@ -204,9 +206,10 @@ export class SystemPages {
     );
   }
 
-  private bodyOf(portal: ResolvedPortal, type: SystemPageType, data: TemplateData): string {
+  private bodyOf(portal: ResolvedPortal, type: SystemPageType, data: TemplateData, preview: boolean): string {
     const page = portal.systemPages.pages[type];
     if (page?.template === 'custom' && page.source !== null) {
+      if (preview) return renderTemplate(page.source, data);
       if (!this.setAside(page.source)) {
         try {
           return renderTemplate(page.source, data);
