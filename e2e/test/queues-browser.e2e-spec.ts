@@ -123,16 +123,21 @@ describe('the queue dashboard', () => {
     expect(api.status).toBe(401);
 
     const agent = await ApiSession.login(system.url, 'agent@demo.test', 'demo-password');
-    for (const path of ['/admin/queues', '/admin/queues/api/queues']) {
-      const refused = await agent.request('GET', path);
-      expect(refused.status).toBe(403);
-      expect(await refused.json()).toMatchObject({ error: { code: 'FORBIDDEN' } });
-    }
+    const refusedApi = await agent.request('GET', '/admin/queues/api/queues');
+    expect(refusedApi.status).toBe(403);
+    expect(await refusedApi.json()).toMatchObject({ error: { code: 'FORBIDDEN' } });
+    // The page: the admin area's 403 page, saying which permission it needs.
+    const refusedPage = await agent.request('GET', '/admin/queues');
+    expect(refusedPage.status).toBe(403);
+    const html = await refusedPage.text();
+    expect(html).toContain('No access');
+    expect(html).toMatch(/The queue dashboard needs the (&quot;|&#34;)ops(&quot;|&#34;) permission/);
 
     const customer = await newPage(browser);
     await logIn(customer.page, `${base}/support`, 'alice@acme.test');
     const refused = await customer.page.goto(`${base}/admin/queues`);
     expect(refused?.status()).toBe(403);
+    await expect(customer.page.getByRole('heading', { name: 'No access' }).isVisible()).resolves.toBe(true);
     expect(await customer.page.textContent('body')).not.toContain(JobQueues.ticketExports);
     await customer.context.close();
   });

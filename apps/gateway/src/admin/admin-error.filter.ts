@@ -51,8 +51,15 @@ export class AdminErrorFilter implements ExceptionFilter {
   ) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
-    const req = host.switchToHttp().getRequest<Request>();
-    const res = host.switchToHttp().getResponse<Response>();
+    this.respond(
+      error,
+      host.switchToHttp().getRequest<Request>(),
+      host.switchToHttp().getResponse<Response>(),
+    );
+  }
+
+  /** The answer to a failed admin page; also used outside Nest's routes (the queue dashboard's page). */
+  respond(error: unknown, req: Request, res: Response): void {
     if (res.headersSent) return;
     if (error instanceof AdminLoginRequired) {
       const expired = res.locals.sessionExpired ? '&expired=1' : '';

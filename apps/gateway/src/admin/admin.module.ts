@@ -32,5 +32,7 @@ import { ThemeLogos } from './theme-logos.js';
   ],
   // SystemPages renders the system page editor's previews exactly as the portal renders the pages.
   providers: [AdminErrorFilter, SystemPages, ThemeLogos],
+  // The queue dashboard answers its page's refusals with the admin area's error pages.
+  exports: [AdminErrorFilter],
 })
 export class AdminModule {}

@@ -2,6 +2,8 @@ import { AppError, type Logger } from '@helpdesk/kit';
 import type { Request, RequestHandler } from 'express';
 import { csrfToken, csrfValid } from '../auth/csrf.js';
 import { viewerOf } from '../auth/viewer.js';
+import type { AdminErrorFilter } from '../admin/admin-error.filter.js';
+import { AdminLoginRequired } from '../admin/admin-page.js';
 import { sendError } from '../http/error-response.js';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
@@ -43,22 +45,20 @@ export const DASHBOARD_CSP = [
 
 /**
  * Only internal users with the `ops` permission: a visitor without a session is sent to the admin
- * login (the API answers 401), anyone else (an agent, a portal customer) gets 403. Changes need the
- * session's CSRF token.
+ * login (the API answers 401), anyone else (an agent, a portal customer) gets 403 — the page as an
+ * admin error page, the API as JSON. Changes need the session's CSRF token.
  */
-export function dashboardAccess(logger: Logger): RequestHandler {
+export function dashboardAccess(logger: Logger, errorPages: AdminErrorFilter): RequestHandler {
   return (req, res, next) => {
     const viewer = viewerOf(req);
+    const refuse = (error: Error) =>
+      isPage(req) ? errorPages.respond(error, req, res) : sendError(error, res, logger);
     if (!viewer) {
-      if (isPage(req)) return res.redirect(303, `/admin/login?next=${encodeURIComponent(req.originalUrl)}`);
+      if (isPage(req)) return errorPages.respond(new AdminLoginRequired(req.originalUrl), req, res);
       return sendError(new AppError('UNAUTHENTICATED', 'Log in as an internal user first'), res, logger);
     }
     if (viewer.kind !== 'internal' || !viewer.permissions.includes('ops'))
-      return sendError(
-        new AppError('FORBIDDEN', 'The queue dashboard needs the "ops" permission'),
-        res,
-        logger,
-      );
+      return refuse(new AppError('FORBIDDEN', 'The queue dashboard needs the "ops" permission'));
     if (!SAFE_METHODS.has(req.method) && !csrfValid(req.session, req.header(XSRF_HEADER)))
       return sendError(
         new AppError('FORBIDDEN', 'The request did not carry this session’s CSRF token'),

@@ -7,6 +7,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Express, RequestHandler } from 'express';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
 import { sendError } from '../http/error-response.js';
+import { AdminErrorFilter } from '../admin/admin-error.filter.js';
 import { dashboardAccess, QUEUE_DASHBOARD_PATH, withoutRemoteFonts } from './dashboard-access.js';
 
 /**
@@ -20,7 +21,11 @@ export class QueueDashboard implements OnApplicationShutdown {
   readonly handlers: RequestHandler[];
   private readonly queues: ReturnType<typeof openJobQueue>[];
 
-  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, @Inject(LOGGER) logger: Logger) {
+  constructor(
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    @Inject(LOGGER) logger: Logger,
+    errorPages: AdminErrorFilter,
+  ) {
     this.queues = Object.values(JobQueues).map((name) =>
       openJobQueue(name, { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, logger }),
     );
@@ -34,7 +39,7 @@ export class QueueDashboard implements OnApplicationShutdown {
     board.disable('x-powered-by');
     const notFound: RequestHandler = (req, res) =>
       sendError(new AppError('ROUTE_NOT_FOUND', `No page ${req.originalUrl}`), res, logger);
-    this.handlers = [dashboardAccess(logger), withoutRemoteFonts, board, notFound];
+    this.handlers = [dashboardAccess(logger, errorPages), withoutRemoteFonts, board, notFound];
   }
 
   async onApplicationShutdown() {
