@@ -2,32 +2,21 @@ import { migrateUp, RpcClient } from '@helpdesk/kit';
 import {
   deleteRedisKeys,
   freshTestDatabase,
+  startOtherServices,
   startTestNats,
   startTestService,
+  type IdentityDemo,
   type TestNats,
   type TestService,
-  repositoryRoot,
-  runScript,
   ServiceProcess,
 } from '@helpdesk/testing';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppModule } from '../src/app.module.js';
 import { loadFormsConfig } from '../src/config.js';
 import { ormConfig } from '../src/mikro-orm.config.js';
-
-/** What identity's demo seed prints: the account, the demo contacts by email, the agent. */
-export interface IdentityDemo {
-  accountId: string;
-  contacts: Record<
-    string,
-    { id: string; email: string; firstName: string; lastName: string; companyId: string | null }
-  >;
-  agent: { id: string; email: string; firstName: string; lastName: string };
-}
 
 export interface FormsUnderTest {
   nats: TestNats;
@@ -64,9 +53,6 @@ export async function startForms(
   database: string,
   env: Record<string, string> = {},
 ): Promise<FormsUnderTest> {
-  for (const app of ['identity', 'tickets', 'inbox'])
-    if (!existsSync(join(repositoryRoot, `apps/${app}/dist/main.js`)))
-      throw new Error(`apps/${app} is not built: run npx turbo run build --filter=@helpdesk/forms^...`);
   const nats = await startTestNats();
   const databaseUrl = await freshTestDatabase(database);
   const mailDir = await mkdtemp(join(tmpdir(), 'forms-mail-'));
@@ -83,16 +69,14 @@ export async function startForms(
     FILE_STORAGE_DIR: mailDir,
     ...FAST_RELAY,
   };
-  for (const app of ['identity', 'tickets', 'inbox'])
-    await runScript(`apps/${app}/dist/migrate.js`, [], childEnv);
   await migrateUp(ormConfig(databaseUrl));
-  const demo = JSON.parse(
-    (await runScript('apps/identity/dist/seed.js', [], childEnv)).trim().split('\n').at(-1)!,
-  ) as IdentityDemo;
-  const identity = new ServiceProcess('identity', childEnv);
-  const tickets = new ServiceProcess('tickets', childEnv);
-  const inbox = new ServiceProcess('inbox', childEnv);
-  await Promise.all([identity.start(), tickets.start(), inbox.start()]);
+  const others = await startOtherServices(
+    ['identity', 'tickets', 'inbox'],
+    childEnv,
+    'npx turbo run build --filter=@helpdesk/forms^...',
+  );
+  const { demo } = others;
+  const { identity, tickets, inbox } = others.processes;
   const boot = (extra: Record<string, string> = {}) =>
     startTestService({
       service: 'forms',
@@ -134,31 +118,10 @@ export async function startForms(
       await client.close();
       for (const replica of replicas) await replica.stop();
       await forms.stop();
-      await Promise.all([inbox.stop(), tickets.stop(), identity.stop()]);
+      await others.stop();
       await nats.stop();
       await rm(mailDir, { recursive: true, force: true });
       await deleteRedisKeys(`${queuePrefix}:*`);
     },
   };
-}
-
-/** The error a request was refused with (or undefined when it was answered), for assertions. */
-export const rejection = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (error: unknown) => error as { code: string; message: string; fields?: Record<string, string[]> },
-  );
-
-/** Waits until the check passes (the relay runs in the background). */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`not done within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

@@ -10,7 +10,8 @@ import { migrateUp, type RpcClient } from '@helpdesk/kit';
 import { freshTestDatabase, misansweredGarbage, pendingSchemaChanges, withDatabase } from '@helpdesk/testing';
 import { randomUUID } from 'node:crypto';
 import { ormConfig } from '../src/mikro-orm.config.js';
-import { eventually, rejection, startForms, type FormsUnderTest } from './forms-under-test.js';
+import { eventually, rejection } from '@helpdesk/testing';
+import { startForms, type FormsUnderTest } from './forms-under-test.js';
 
 let system: FormsUnderTest;
 let client: RpcClient;

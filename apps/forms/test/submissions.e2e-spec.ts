@@ -3,7 +3,8 @@ import type { FormView, SubmissionView } from '@helpdesk/contracts';
 import type { RpcClient } from '@helpdesk/kit';
 import { withDatabase } from '@helpdesk/testing';
 import { randomUUID } from 'node:crypto';
-import { eventually, rejection, startForms, type FormsUnderTest } from './forms-under-test.js';
+import { eventually, rejection } from '@helpdesk/testing';
+import { startForms, type FormsUnderTest } from './forms-under-test.js';
 
 let system: FormsUnderTest;
 let client: RpcClient;

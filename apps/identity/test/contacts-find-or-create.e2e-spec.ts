@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RpcClient } from '@helpdesk/kit';
 import { withDatabase } from '@helpdesk/testing';
 import { randomUUID } from 'node:crypto';
-import { rejection, startIdentity, type IdentityUnderTest } from './identity-under-test.js';
+import { rejection } from '@helpdesk/testing';
+import { startIdentity, type IdentityUnderTest } from './identity-under-test.js';
 
 // identity.contacts.findOrCreate: how a form submission finds its requester (forms' relay calls it).
 

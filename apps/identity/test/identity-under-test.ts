@@ -74,10 +74,3 @@ export async function startIdentity(
     },
   };
 }
-
-/** The error a request was refused with (or undefined when it was answered), for assertions. */
-export const rejection = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (error: unknown) => error as { code: string; message: string; fields?: Record<string, string[]> },
-  );

@@ -6,7 +6,8 @@ import { connect, JSONCodec, type NatsConnection } from 'nats';
 import type { IdentityDemo } from '../src/demo-seed.js';
 import { DEMO_PASSWORD } from '../src/demo-seed.js';
 import { ormConfig } from '../src/mikro-orm.config.js';
-import { rejection, startIdentity, type IdentityUnderTest } from './identity-under-test.js';
+import { rejection } from '@helpdesk/testing';
+import { startIdentity, type IdentityUnderTest } from './identity-under-test.js';
 
 let identity: IdentityUnderTest;
 let smtp: TestSmtp;

@@ -3,7 +3,8 @@ import type { RpcClient } from '@helpdesk/kit';
 import { withDatabase, type TestSmtp } from '@helpdesk/testing';
 import { randomUUID } from 'node:crypto';
 import type { IdentityDemo } from '../src/demo-seed.js';
-import { rejection, startIdentity, type IdentityUnderTest } from './identity-under-test.js';
+import { rejection } from '@helpdesk/testing';
+import { startIdentity, type IdentityUnderTest } from './identity-under-test.js';
 
 // Self-registration and password reset against a real PostgreSQL and SMTP server: a registration may
 // never hand someone else's address a password of the registrant's choosing, and the mails follow

@@ -11,7 +11,8 @@ import {
   type TestService,
 } from '@helpdesk/testing';
 import type { IdentityDemo } from '../src/demo-seed.js';
-import { rejection, startIdentity, type IdentityUnderTest } from './identity-under-test.js';
+import { rejection } from '@helpdesk/testing';
+import { startIdentity, type IdentityUnderTest } from './identity-under-test.js';
 
 const REDIRECT_URI = 'http://localhost:3000/support/sso/callback';
 const CLIENT_ID = 'helpdesk-portal';

@@ -8,28 +8,17 @@ import {
   type TestNats,
   type TestService,
   type TestSmtp,
-  repositoryRoot,
-  runScript,
+  startOtherServices,
+  type IdentityDemo,
   ServiceProcess,
 } from '@helpdesk/testing';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppModule } from '../src/app.module.js';
 import { loadInboxConfig } from '../src/config.js';
 import { ormConfig } from '../src/mikro-orm.config.js';
-
-/** What identity's demo seed prints: the account, the demo contacts by email, the agent. */
-export interface IdentityDemo {
-  accountId: string;
-  contacts: Record<
-    string,
-    { id: string; email: string; firstName: string; lastName: string; companyId: string | null }
-  >;
-  agent: { id: string; email: string; firstName: string; lastName: string };
-}
 
 export interface InboxUnderTest {
   nats: TestNats;
@@ -54,9 +43,6 @@ export async function startInbox(
   database: string,
   env: Record<string, string> = {},
 ): Promise<InboxUnderTest> {
-  for (const app of ['identity', 'tickets'])
-    if (!existsSync(join(repositoryRoot, `apps/${app}/dist/main.js`)))
-      throw new Error(`apps/${app} is not built: run npx turbo run build --filter=@helpdesk/inbox^...`);
   const nats = await startTestNats();
   const smtp = await startTestSmtp();
   const databaseUrl = await freshTestDatabase(database);
@@ -73,16 +59,14 @@ export async function startInbox(
     FILE_STORAGE_DIR: filesDir,
     SMTP_URL: smtp.url,
   };
-  await runScript('apps/identity/dist/migrate.js', [], childEnv);
-  await runScript('apps/tickets/dist/migrate.js', [], childEnv);
   await migrateUp(ormConfig(databaseUrl));
-  const demo = JSON.parse(
-    (await runScript('apps/identity/dist/seed.js', [], childEnv)).trim().split('\n').at(-1)!,
-  ) as IdentityDemo;
-  const identity = new ServiceProcess('identity', childEnv);
-  const tickets = new ServiceProcess('tickets', childEnv);
-  await identity.start();
-  await tickets.start();
+  const others = await startOtherServices(
+    ['identity', 'tickets'],
+    childEnv,
+    'npx turbo run build --filter=@helpdesk/inbox^...',
+  );
+  const { demo } = others;
+  const { identity, tickets } = others.processes;
   const inbox = await startTestService({
     service: 'inbox',
     loadConfig: loadInboxConfig,
@@ -115,33 +99,11 @@ export async function startInbox(
     async stop() {
       await client.close();
       await inbox.stop();
-      await tickets.stop();
-      await identity.stop();
+      await others.stop();
       await smtp.stop();
       await nats.stop();
       await rm(filesDir, { recursive: true, force: true });
       await deleteRedisKeys(`${queuePrefix}:*`);
     },
   };
-}
-
-/** The error a request was refused with (or undefined when it was answered), for assertions. */
-export const rejection = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (error: unknown) => error as { code: string; message: string; fields?: Record<string, string[]> },
-  );
-
-/** Waits until the check passes (the relay and the mail worker run in the background). */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`not done within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

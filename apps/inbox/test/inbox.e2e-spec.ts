@@ -13,7 +13,8 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { seedInboxDemo } from '../src/demo-seed.js';
 import { ormConfig } from '../src/mikro-orm.config.js';
-import { eventually, rejection, startInbox, type InboxUnderTest } from './inbox-under-test.js';
+import { eventually, rejection } from '@helpdesk/testing';
+import { startInbox, type InboxUnderTest } from './inbox-under-test.js';
 import { unsafeParts, XSS_CORPUS } from './xss-corpus.js';
 
 let system: InboxUnderTest;

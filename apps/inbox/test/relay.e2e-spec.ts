@@ -4,7 +4,8 @@ import type { RpcClient } from '@helpdesk/kit';
 import { startTestService, withDatabase, type TestService } from '@helpdesk/testing';
 import { AppModule } from '../src/app.module.js';
 import { loadInboxConfig } from '../src/config.js';
-import { eventually, startInbox, type InboxUnderTest } from './inbox-under-test.js';
+import { eventually } from '@helpdesk/testing';
+import { startInbox, type InboxUnderTest } from './inbox-under-test.js';
 
 let system: InboxUnderTest;
 let client: RpcClient;

@@ -9,3 +9,5 @@ export * from './smtp.js';
 export * from './garbage.js';
 export * from './redis.js';
 export * from './processes.js';
+export * from './assertions.js';
+export * from './services.js';
