@@ -21,13 +21,14 @@
 //              BENCH_REDIS_URL (default redis://127.0.0.1:6379), NATS_SERVER (default /usr/sbin/nats-server).
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { assertBenchDatabase, benchDir, ensureDatabase, root, runNode, services } from './lib/common.mjs';
+import { benchRun, removeRedisKeys } from './lib/lifecycle.mjs';
 import {
   cpuSeconds,
   freePort,
@@ -36,7 +37,6 @@ import {
   percentile,
   postgresBackendsCpu,
   postgresDelta,
-  ProcessGroup,
   round,
   startNats,
   waitFor,
@@ -68,65 +68,29 @@ const queuePrefix = `bench-forms-${process.pid}`;
 // Processes and cleanup
 // ---------------------------------------------------------------------------------------------
 const tmp = mkdtempSync(join(os.tmpdir(), 'helpdesk-bench-forms-'));
-const procs = new ProcessGroup(tmp, (error) => fail(error));
 let db = null;
-let failing = false;
 let currentLoad = null;
 let formId = null;
 
-async function stopAll({ keepLogs = options.keepLogs } = {}) {
-  currentLoad?.stop();
-  await db?.end().catch(() => {});
-  db = null;
-  // The Node processes first (they drain over NATS), nats-server once they are gone.
-  await procs.stopAll([(name) => name !== 'nats-server', (name) => name === 'nats-server']);
-  await removeRedisKeys();
-  if (keepLogs) console.error(`Logs of the processes are in ${tmp}`);
-  else rmSync(tmp, { recursive: true, force: true });
-}
-
-async function fail(error) {
-  if (failing) return;
-  failing = true;
-  console.error(`\nBenchmark failed: ${error?.stack ?? error}`);
-  await stopAll({ keepLogs: true }).catch((e) => console.error(`cleanup: ${e.message}`));
-  process.exit(1);
-}
-
-process.on('SIGINT', () => {
-  if (failing) return;
-  failing = true;
-  console.error('\nInterrupted; stopping everything…');
-  stopAll().finally(() => process.exit(130));
+const lifecycle = benchRun({
+  tmp,
+  closeClients: async () => {
+    currentLoad?.stop();
+    await db?.end().catch(() => {});
+    db = null;
+  },
+  removeKeys: () =>
+    removeRedisKeys(redisUrl, {
+      prefix: queuePrefix,
+      keys: [
+        `hd:rl:forms:ip:${HOST}`,
+        `hd:rl:forms:ip:::ffff:${HOST}`,
+        ...(formId ? [`hd:rl:forms:form:${formId}`] : []),
+      ],
+    }),
+  keepLogs: options.keepLogs,
 });
-process.on('SIGTERM', () => process.emit('SIGINT'));
-process.on('unhandledRejection', (error) => fail(error));
-process.on('uncaughtException', (error) => fail(error));
-process.on('exit', () => procs.killAllNow());
-
-/** Only this run's keys: the queues under its prefix and the gateway's rate-limit counters it made. */
-async function removeRedisKeys() {
-  try {
-    const { default: Redis } = await import('ioredis');
-    const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
-    await redis.connect();
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${queuePrefix}:*`, 'COUNT', 500);
-        if (keys.length) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-      const ours = [`hd:rl:forms:ip:${HOST}`, `hd:rl:forms:ip:::ffff:${HOST}`];
-      if (formId) ours.push(`hd:rl:forms:form:${formId}`);
-      await redis.del(...ours);
-    } finally {
-      redis.disconnect();
-    }
-  } catch (error) {
-    console.error(`Could not remove this run's Redis keys (${error.message}); prefix ${queuePrefix}.`);
-  }
-}
+const { procs, stopAll, fail } = lifecycle;
 
 // ---------------------------------------------------------------------------------------------
 // Preparation: an empty database with the demo data

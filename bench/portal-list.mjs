@@ -25,7 +25,7 @@
 //                      prints summaries, keeps the .cpuprofile files under bench/results/profiles-portal-*)
 //          --list      (print the cases and exit)
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
@@ -44,7 +44,8 @@ import {
   services,
 } from './lib/common.mjs';
 import { idsInOrder, loadDefinitions, loadTicketsCode } from './lib/portal-list.mjs';
-import { freePort, HOST, ProcessGroup, round, startNats, waitFor } from './lib/processes.mjs';
+import { benchRun, removeRedisKeys } from './lib/lifecycle.mjs';
+import { freePort, HOST, round, startNats, waitFor } from './lib/processes.mjs';
 import { formatSummary, summarize } from './lib/profile-summary.mjs';
 import { COMMON } from './lib/vocabulary.mjs';
 
@@ -110,66 +111,23 @@ const profileDir = options.profile
 // ---------------------------------------------------------------------------------------------
 const tmp = mkdtempSync(join(os.tmpdir(), 'helpdesk-bench-portal-'));
 const queuePrefix = `bench-portal-${process.pid}`;
-const procs = new ProcessGroup(tmp, (error) => fail(error));
-let failing = false;
 let db = null;
 let rpc = null;
 let logout = null; // ends the benchmark's session in the shared Redis once logged in
 
-async function stopAll({ keepLogs = false } = {}) {
-  await logout?.().catch(() => {});
-  logout = null;
-  await rpc?.close().catch(() => {});
-  rpc = null;
-  await db?.end().catch(() => {});
-  db = null;
-  // The Node processes first (they drain over NATS), nats-server once they are gone.
-  await procs.stopAll([(name) => name !== 'nats-server', (name) => name === 'nats-server']);
-  await removeQueueKeys();
-  if (keepLogs) console.error(`Logs of the processes are in ${tmp}`);
-  else rmSync(tmp, { recursive: true, force: true });
-}
-
-async function fail(error) {
-  if (failing) return;
-  failing = true;
-  console.error(`\nBenchmark failed: ${error?.stack ?? error}`);
-  await stopAll({ keepLogs: true }).catch((e) => console.error(`cleanup: ${e.message}`));
-  process.exit(1);
-}
-
-process.on('SIGINT', () => {
-  if (failing) return;
-  failing = true;
-  console.error('\nInterrupted; stopping everything…');
-  stopAll().finally(() => process.exit(130));
+const lifecycle = benchRun({
+  tmp,
+  closeClients: async () => {
+    await logout?.().catch(() => {});
+    logout = null;
+    await rpc?.close().catch(() => {});
+    rpc = null;
+    await db?.end().catch(() => {});
+    db = null;
+  },
+  removeKeys: () => removeRedisKeys(redisUrl, { prefix: queuePrefix }),
 });
-process.on('SIGTERM', () => process.emit('SIGINT'));
-process.on('unhandledRejection', (error) => fail(error));
-process.on('uncaughtException', (error) => fail(error));
-process.on('exit', () => procs.killAllNow());
-
-/** The services' queues (BullMQ) run under this run's own Redis key prefix; only those keys are removed. */
-async function removeQueueKeys() {
-  const pattern = `${queuePrefix}:*`;
-  try {
-    const { default: Redis } = await import('ioredis');
-    const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
-    await redis.connect();
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-        if (keys.length) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
-  } catch (error) {
-    console.error(`Could not remove the Redis keys ${pattern} (${error.message}); remove them by hand.`);
-  }
-}
+const { procs, stopAll, fail } = lifecycle;
 
 // ---------------------------------------------------------------------------------------------
 // HTTP: one keep-alive agent, so the client holds one connection per request in flight
@@ -487,9 +445,9 @@ async function load(c, concurrency, seconds) {
     processes: { ...pids, nats: nats.child.pid },
     database,
     redis: true,
-    stopped: () => failing,
+    stopped: () => lifecycle.failing,
   });
-  if (failing) await new Promise(() => {}); // stopping: the handler exits the process
+  if (lifecycle.failing) await new Promise(() => {}); // stopping: the handler exits the process
   if (result.errors > 0)
     throw new Error(
       `${c.name} c=${concurrency}: ${result.errors} failed requests: ${result.errorSamples.join('; ')}`,

@@ -57,12 +57,12 @@ import {
   runNode,
 } from './lib/common.mjs';
 import { loadDefinitions, loadTicketsCode } from './lib/portal-list.mjs';
+import { benchRun, removeRedisKeys } from './lib/lifecycle.mjs';
 import {
   cpuSeconds,
   machineCpu,
   postgresBackendsCpu,
   postgresDelta,
-  ProcessGroup,
   round,
   startNats,
   waitFor,
@@ -127,63 +127,21 @@ for (const scope of options.scopes)
 // Processes and cleanup
 // ---------------------------------------------------------------------------------------------
 const tmp = mkdtempSync(join(os.tmpdir(), 'helpdesk-bench-export-'));
-let failing = false;
 let rpc = null;
 const clients = new Set();
 const queuePrefix = `bench-export-${process.pid}`;
-const procs = new ProcessGroup(tmp, (error) => fail(error));
 
-async function stopAll({ keepLogs = false } = {}) {
-  await rpc?.close().catch(() => {});
-  rpc = null;
-  for (const client of clients) await client.end().catch(() => {});
-  clients.clear();
-  await procs.stopAll([(name) => name !== 'nats-server', (name) => name === 'nats-server']);
-  await removeQueueKeys();
-  if (keepLogs) console.error(`Logs of the processes are in ${tmp}`);
-  else rmSync(tmp, { recursive: true, force: true });
-}
-
-async function fail(error) {
-  if (failing) return;
-  failing = true;
-  console.error(`\nBenchmark failed: ${error?.stack ?? error}`);
-  await stopAll({ keepLogs: true }).catch((e) => console.error(`cleanup: ${e.message}`));
-  process.exit(1);
-}
-
-process.on('SIGINT', () => {
-  if (failing) return;
-  failing = true;
-  console.error('\nInterrupted; stopping everything…');
-  stopAll().finally(() => process.exit(130));
+const lifecycle = benchRun({
+  tmp,
+  closeClients: async () => {
+    await rpc?.close().catch(() => {});
+    rpc = null;
+    for (const client of clients) await client.end().catch(() => {});
+    clients.clear();
+  },
+  removeKeys: () => removeRedisKeys(redisUrl, { prefix: queuePrefix }),
 });
-process.on('SIGTERM', () => process.emit('SIGINT'));
-process.on('unhandledRejection', (error) => fail(error));
-process.on('uncaughtException', (error) => fail(error));
-process.on('exit', () => procs.killAllNow());
-
-/** The service's export queue lives in Redis under a prefix of this run's own; only those keys are removed. */
-async function removeQueueKeys() {
-  const pattern = `${queuePrefix}:*`;
-  try {
-    const { default: Redis } = await import('ioredis');
-    const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
-    await redis.connect();
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-        if (keys.length) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
-  } catch (error) {
-    console.error(`Could not remove the Redis keys ${pattern} (${error.message}); remove them by hand.`);
-  }
-}
+const { procs, stopAll, fail } = lifecycle;
 
 async function connect(url, name) {
   const client = new pg.Client({ connectionString: url, application_name: name });
@@ -685,7 +643,7 @@ for (const scope of scopes) {
   const runs = [];
   for (let i = 0; i < options.runs; i++) {
     const run = await runExport(service, scope, expectedRows);
-    if (failing) await new Promise(() => {});
+    if (lifecycle.failing) await new Promise(() => {});
     runs.push(run);
     console.log(
       `  run ${i + 1}: ${run.rows} rows in ${run.seconds} s = ${run.rowsPerSecond} rows/s (seen by the client after ${run.clientSeconds} s); RSS ${run.memoryMB.before} → peak ${run.memoryMB.peakSampled} MB (VmHWM ${run.memoryMB.vmHWM}); CPU tickets ${run.cpuSeconds.tickets} s, PostgreSQL ${run.cpuSeconds.postgres} s, other ${run.cpuSeconds.otherPercentOfCore} % of a core${

@@ -16,7 +16,7 @@
 //                      highest concurrency with the V8 profiler in the tickets service; prints a summary
 //                      and keeps the .cpuprofile under bench/results/profiles-list-*)
 //          --list      (print the cases and exit)
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -41,7 +41,8 @@ import {
   withDefaults,
 } from './lib/portal-list.mjs';
 import { closedLoop } from './lib/closed-loop.mjs';
-import { ProcessGroup, round, startNats, waitFor } from './lib/processes.mjs';
+import { benchRun, removeRedisKeys, NODE_THEN_NATS } from './lib/lifecycle.mjs';
+import { round, startNats, waitFor } from './lib/processes.mjs';
 import { formatSummary, summarize } from './lib/profile-summary.mjs';
 import { COMMON, NEEDLE } from './lib/vocabulary.mjs';
 
@@ -144,66 +145,20 @@ const profileFile = options.profile
 // Processes and cleanup
 // ---------------------------------------------------------------------------------------------
 const tmp = mkdtempSync(join(os.tmpdir(), 'helpdesk-bench-list-'));
-let failing = false;
 let rpc = null;
 let db = null;
 const queuePrefix = `bench-list-${process.pid}`;
-const procs = new ProcessGroup(tmp, (error) => fail(error));
 
-async function stopAll({ keepLogs = false } = {}) {
-  await rpc?.close().catch(() => {});
-  await db?.end().catch(() => {});
-  db = null;
-  // The service first (it drains over NATS), nats-server once it is gone.
-  await procs.stopAll([(name) => name !== 'nats-server', (name) => name === 'nats-server']);
-  await removeQueueKeys();
-  if (keepLogs) console.error(`Logs of the processes are in ${tmp}`);
-  else rmSync(tmp, { recursive: true, force: true });
-}
-
-async function fail(error) {
-  if (failing) return;
-  failing = true;
-  console.error(`\nBenchmark failed: ${error?.stack ?? error}`);
-  await stopAll({ keepLogs: true }).catch((e) => console.error(`cleanup: ${e.message}`));
-  process.exit(1);
-}
-
-process.on('SIGINT', () => {
-  if (failing) return;
-  failing = true;
-  console.error('\nInterrupted; stopping everything…');
-  stopAll().finally(() => process.exit(130));
+const lifecycle = benchRun({
+  tmp,
+  closeClients: async () => {
+    await rpc?.close().catch(() => {});
+    await db?.end().catch(() => {});
+    db = null;
+  },
+  removeKeys: () => removeRedisKeys(redisUrl, { prefix: queuePrefix }),
 });
-process.on('SIGTERM', () => process.emit('SIGINT'));
-process.on('unhandledRejection', (error) => fail(error));
-process.on('uncaughtException', (error) => fail(error));
-process.on('exit', () => procs.killAllNow());
-
-/**
- * The tickets service keeps its export queue (BullMQ) in Redis: it runs with a key prefix of its own,
- * and the keys under it are removed at the end. Only keys under that prefix are touched.
- */
-async function removeQueueKeys() {
-  const pattern = `${queuePrefix}:*`;
-  try {
-    const { default: Redis } = await import('ioredis');
-    const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
-    await redis.connect();
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-        if (keys.length) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
-  } catch (error) {
-    console.error(`Could not remove the Redis keys ${pattern} (${error.message}); remove them by hand.`);
-  }
-}
+const { procs, stopAll, fail } = lifecycle;
 
 // ---------------------------------------------------------------------------------------------
 // Preparation
@@ -433,7 +388,7 @@ async function load(c, concurrency, duration, measure = true) {
     },
     processes: { tickets: tickets.child.pid, nats: nats.child.pid },
     database,
-    stopped: () => failing,
+    stopped: () => lifecycle.failing,
   });
   if (!measure) return null;
   await sleep(1_100); // until the service's backends have reported their counts
@@ -458,7 +413,7 @@ for (const c of prepared) {
   for (const concurrency of options.concurrency) {
     if (options.warmup > 0) await load(c, concurrency, options.warmup, false);
     const result = await load(c, concurrency, options.duration);
-    if (failing) await new Promise(() => {}); // stopping: the handler exits the process
+    if (lifecycle.failing) await new Promise(() => {}); // stopping: the handler exits the process
     runs.push(result);
     console.log(
       `  ${c.name.padEnd(22)} c=${String(concurrency).padEnd(3)} ${String(result.rps).padStart(8)} req/s  p50 ${String(result.p50).padStart(8)} ms  p99 ${String(result.p99).padStart(8)} ms  (n=${result.requests}${result.errors ? `, ${result.errors} errors: ${result.errorSamples[0]}` : ''}; other CPU ${result.machine?.otherPercentOfCore ?? '?'} %)`,
@@ -488,7 +443,7 @@ if (profileFile) {
 // The service is done; stop it before EXPLAIN so the plans are timed on a quieter machine.
 await rpc.close();
 rpc = null;
-await procs.stopAll([(name) => name !== 'nats-server', (name) => name === 'nats-server']);
+await procs.stopAll(NODE_THEN_NATS);
 
 // ---------------------------------------------------------------------------------------------
 // EXPLAIN (ANALYZE, BUFFERS) of every case's SQL (the second run, so caches are as under load)
@@ -504,10 +459,8 @@ for (const c of prepared) {
     summary: planSummary(result.plan),
   };
 }
-await db.end();
-db = null;
-await removeQueueKeys();
-rmSync(tmp, { recursive: true, force: true });
+// The processes are stopped already; this closes the database and removes the run's keys and files.
+await stopAll();
 
 // ---------------------------------------------------------------------------------------------
 // Report

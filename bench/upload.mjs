@@ -17,7 +17,7 @@
 //          to the largest, a running one refuses sizes over its limit) --concurrency=1 --label=TEXT
 //          --url=http://… --pid=N (use a running system)
 // Results go to bench/results/upload-<timestamp>.json.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -30,7 +30,8 @@ import {
   runNode,
   services,
 } from './lib/common.mjs';
-import { freePort, HOST, percentile, ProcessGroup, round, startNats, waitFor } from './lib/processes.mjs';
+import { benchRun, removeRedisKeys } from './lib/lifecycle.mjs';
+import { freePort, HOST, percentile, round, startNats, waitFor } from './lib/processes.mjs';
 
 const MiB = 1024 * 1024;
 const arg = (name, fallback) =>
@@ -60,65 +61,26 @@ const natsBin = process.env.NATS_SERVER ?? '/usr/sbin/nats-server';
 // ---------------------------------------------------------------------------------------------
 const tmp = mkdtempSync(join(os.tmpdir(), 'helpdesk-bench-upload-'));
 const queuePrefix = `bench-upload-${process.pid}`;
-const procs = new ProcessGroup(tmp, (error) => fail(error));
-let failing = false;
 let cookie = null;
 /** Where logins and lookups go: the running system's gateway, or the first one started here. */
 let baseUrl = options.url;
 
-async function stopAll({ keepLogs = false } = {}) {
-  if (cookie)
-    await fetch(`${baseUrl}/api/v1/auth/logout`, { method: 'POST', headers: { cookie } }).catch(() => {});
-  await procs.stopAll([
+const lifecycle = benchRun({
+  tmp,
+  closeClients: async () => {
+    if (cookie)
+      await fetch(`${baseUrl}/api/v1/auth/logout`, { method: 'POST', headers: { cookie } }).catch(() => {});
+  },
+  removeKeys: async () => {
+    if (options.url === null) await removeRedisKeys(redisUrl, { prefix: queuePrefix });
+  },
+  stopOrder: [
     (name) => name.startsWith('gateway'),
     (name) => name !== 'nats-server',
     (name) => name === 'nats-server',
-  ]);
-  if (options.url === null) await removeQueueKeys();
-  if (keepLogs) console.error(`Logs of the processes are in ${tmp}`);
-  else rmSync(tmp, { recursive: true, force: true });
-}
-
-async function fail(error) {
-  if (failing) return;
-  failing = true;
-  console.error(`\nBenchmark failed: ${error?.stack ?? error}`);
-  await stopAll({ keepLogs: true }).catch((e) => console.error(`cleanup: ${e.message}`));
-  process.exit(1);
-}
-
-process.on('SIGINT', () => {
-  if (failing) return;
-  failing = true;
-  console.error('\nInterrupted; stopping everything…');
-  stopAll().finally(() => process.exit(130));
+  ],
 });
-process.on('SIGTERM', () => process.emit('SIGINT'));
-process.on('unhandledRejection', (error) => fail(error));
-process.on('uncaughtException', (error) => fail(error));
-process.on('exit', () => procs.killAllNow());
-
-/** inbox queues reply emails (BullMQ) under its own prefix; only keys under it are removed. */
-async function removeQueueKeys() {
-  const pattern = `${queuePrefix}:*`;
-  try {
-    const { default: Redis } = await import('ioredis');
-    const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
-    await redis.connect();
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-        if (keys.length) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
-  } catch (error) {
-    console.error(`Could not remove the Redis keys ${pattern} (${error.message}); remove them by hand.`);
-  }
-}
+const { procs, stopAll, fail } = lifecycle;
 
 async function startSystem() {
   requireBuild();
