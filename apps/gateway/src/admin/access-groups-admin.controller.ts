@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { assertCsrf } from '../auth/csrf.js';
 import type { InternalViewer } from '../auth/viewer.js';
 import { pathId } from '../directory/path-id.js';
-import { formField } from '../http/form-fields.js';
+import { fieldList, formField } from '../http/form-fields.js';
 import { PageViews } from '../http/page-views.js';
 import { AdminErrorFilter } from './admin-error.filter.js';
 import { adminLayoutData, requireAdmin } from './admin-page.js';
@@ -17,7 +17,6 @@ import {
   refusalOf,
   type FormRefusal,
 } from './directory-pages.js';
-import { fieldList } from './portal-settings-form.js';
 
 const groupId = pathId('ACCESS_GROUP_NOT_FOUND', 'Access group');
 const contactId = pathId('CONTACT_NOT_FOUND', 'Contact');
@@ -83,7 +82,7 @@ export class AccessGroupsAdminController {
     const user = requireAdmin(req, 'contacts');
     assertCsrf(req);
     const group = groupId(id);
-    const contactIds = fieldList(req.body as Record<string, unknown>, 'contactIds').map(contactId);
+    const contactIds = fieldList(req.body, 'contactIds').map(contactId);
     if (contactIds.length === 0)
       return this.renderMembers(req, res, user, group, 'Choose at least one contact to add.', 400);
     await this.rpc.send('identity.accessGroups.addMembers', {

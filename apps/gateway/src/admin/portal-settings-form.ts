@@ -4,7 +4,7 @@ import {
   type PortalSection,
   type PortalView,
 } from '@helpdesk/contracts';
-import { formField } from '../http/form-fields.js';
+import { fieldList, formField } from '../http/form-fields.js';
 import { parseFilter, type FilterProperty } from './filter-form.js';
 
 /**
@@ -14,13 +14,6 @@ import { parseFilter, type FilterProperty } from './filter-form.js';
  * here becomes a field error there, never a silent default).
  */
 export type FormBody = Record<string, unknown>;
-
-/** The values a repeated field carries, in order (one value arrives as a string). */
-export function fieldList(body: FormBody, name: string): string[] {
-  const value = body[name];
-  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
-  return typeof value === 'string' ? [value] : [];
-}
 
 const checked = (body: FormBody, name: string) => formField(body, name) === 'on';
 

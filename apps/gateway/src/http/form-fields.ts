@@ -6,6 +6,13 @@ export const formField = (body: unknown, name: string): string => {
   return typeof value === 'string' ? value : '';
 };
 
+/** The values a repeated field carries, in order (one value arrives as a string). */
+export function fieldList(body: unknown, name: string): string[] {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
+  return typeof value === 'string' ? [value] : [];
+}
+
 export const errorCode = (error: unknown) => (error instanceof AppError ? error.code : undefined);
 
 /**
