@@ -28,6 +28,22 @@ describe('the system over HTTP', () => {
     expect((await fetch(`${system.url}/health/live`)).status).toBe(200);
   });
 
+  it('lets an orchestrator probe each process: the services on their metrics port, the gateway on its own connections', async () => {
+    for (const port of Object.values(system.metricsPorts)) {
+      const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      expect([ready.status, await ready.json()]).toEqual([
+        200,
+        { status: 'ok', checks: { database: 'up', nats: 'up' } },
+      ]);
+      expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
+    }
+    const gateway = await fetch(`${system.url}/health/ready?scope=self`);
+    expect([gateway.status, await gateway.json()]).toEqual([
+      200,
+      { status: 'ok', checks: { nats: 'up', redis: 'up' } },
+    ]);
+  });
+
   it('refuses the API without a login and with a wrong password, alike for unknown emails', async () => {
     const anonymous = new ApiSession(system.url);
     expect((await anonymous.request('GET', '/api/v1/tickets')).status).toBe(401);
@@ -170,6 +186,8 @@ describe('the system over HTTP', () => {
     const ready = await fetch(`${system.url}/health/ready`);
     expect(ready.status).toBe(503);
     expect((await json(ready)).checks.tickets).toMatch(/^down/);
+    // The gateway itself is still fine: a probe of its own connections keeps it in service.
+    expect((await fetch(`${system.url}/health/ready?scope=self`)).status).toBe(200);
 
     await system.start('tickets');
     await system.waitUntilReady();

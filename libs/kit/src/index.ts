@@ -17,3 +17,4 @@ export * from './outbox-relay.js';
 export * from './job-queue.js';
 export * from './portal-links.js';
 export * from './html.js';
+export * from './health.js';

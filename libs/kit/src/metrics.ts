@@ -1,5 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { readiness } from './health.js';
 
 /** One registry per process: default process metrics plus the RPC durations every service records. */
 export class Metrics {
@@ -19,9 +20,27 @@ export class Metrics {
   }
 }
 
-/** Serves `/metrics` on its own port for processes that have no HTTP server of their own. */
-export async function startMetricsServer(metrics: Metrics, port: number, host: string): Promise<Server> {
+/**
+ * Serves `/metrics`, `/health/live` and `/health/ready` on its own port for processes that have no HTTP
+ * server of their own; ready when every one of `readyChecks` answers (orchestrators probe these).
+ */
+export async function startMetricsServer(
+  metrics: Metrics,
+  port: number,
+  host: string,
+  readyChecks: Record<string, () => Promise<unknown>> = {},
+): Promise<Server> {
+  const json = (res: ServerResponse, status: number, body: unknown) =>
+    res
+      .writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+      .end(JSON.stringify(body));
   const server = createServer((req, res) => {
+    if (req.url === '/health/live') return json(res, 200, { status: 'ok' });
+    if (req.url === '/health/ready') {
+      // readiness() never rejects: every check's failure becomes its state.
+      void readiness(readyChecks).then(({ ready, body }) => json(res, ready ? 200 : 503, body));
+      return;
+    }
     if (req.url !== '/metrics') {
       res.writeHead(404).end();
       return;

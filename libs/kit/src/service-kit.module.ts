@@ -1,4 +1,5 @@
 import type { ServiceName } from '@helpdesk/contracts';
+import { MikroORM } from '@mikro-orm/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import type { Options } from '@mikro-orm/postgresql';
 import {
@@ -35,12 +36,17 @@ export class MetricsEndpoint implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     private readonly metrics: Metrics,
+    private readonly orm: MikroORM,
+    private readonly rpc: RpcClient,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async onApplicationBootstrap() {
-    this.server = await startMetricsServer(this.metrics, this.config.METRICS_PORT, this.config.METRICS_HOST);
+    this.server = await startMetricsServer(this.metrics, this.config.METRICS_PORT, this.config.METRICS_HOST, {
+      database: () => this.orm.em.getConnection().execute('select 1'),
+      nats: () => this.rpc.checkConnection(),
+    });
     this.logger.info({ port: this.port }, 'metrics listening');
   }
 

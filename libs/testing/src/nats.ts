@@ -12,7 +12,8 @@ export interface TestNats {
   start(): Promise<void>;
 }
 
-const binary = () =>
+/** The machine's nats-server (Debian puts it in /usr/sbin, which is not on every PATH). */
+export const natsServerBinary = (): string =>
   ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find(existsSync) ??
   'nats-server';
 
@@ -25,7 +26,7 @@ export async function startTestNats(): Promise<TestNats> {
   const storeDir = mkdtempSync(join(tmpdir(), 'helpdesk-nats-'));
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn(binary(), ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {
+    child = spawn(natsServerBinary(), ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {
       stdio: 'ignore',
     });
     await waitForPort(port, 10_000);

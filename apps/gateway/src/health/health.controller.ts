@@ -1,29 +1,10 @@
 import { Services, type Subject } from '@helpdesk/contracts';
-import { Metrics, RpcClient } from '@helpdesk/kit';
-import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import { Metrics, readiness, RpcClient } from '@helpdesk/kit';
+import { Controller, Get, Header, Inject, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Redis } from 'ioredis';
 import { REDIS } from '../redis.js';
-
-const CHECK_TIMEOUT_MS = 1_500;
-
-const settle = async (check: () => Promise<unknown>): Promise<string> => {
-  try {
-    await Promise.race([
-      check(),
-      new Promise((_, reject) =>
-        setTimeout(
-          () => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)),
-          CHECK_TIMEOUT_MS,
-        ).unref(),
-      ),
-    ]);
-    return 'up';
-  } catch (error) {
-    return `down: ${error instanceof Error ? error.message : String(error)}`;
-  }
-};
 
 @ApiExcludeController()
 @Controller()
@@ -40,21 +21,30 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready only when NATS, Redis and every service (each checking its own PostgreSQL schema) answer. */
+  /**
+   * Ready only when NATS, Redis and every service (each checking its own PostgreSQL schema) answer.
+   * `?scope=self` checks only the gateway's own connections (NATS, Redis): what an orchestrator's
+   * readiness probe wants, since a service that is down affects every gateway replica alike, and the
+   * gateway still serves what does not need it (form submissions are kept until delivered).
+   */
   @Get('health/ready')
-  async ready(@Res({ passthrough: true }) res: Response) {
-    const [nats, redis, ...services] = await Promise.all([
-      settle(() => this.rpc.checkConnection()),
-      settle(() => this.redis.ping()),
-      ...Services.map((service) =>
-        settle(() => this.rpc.send(`${service}.ping` as Subject, {}, { timeoutMs: CHECK_TIMEOUT_MS })),
-      ),
-    ]);
-    const checks: Record<string, string> = { nats, redis };
-    Services.forEach((service, index) => (checks[service] = services[index]));
-    const ok = Object.values(checks).every((state) => state === 'up');
-    res.status(ok ? 200 : 503);
-    return { status: ok ? 'ok' : 'unavailable', checks };
+  async ready(@Query('scope') scope: string | undefined, @Res({ passthrough: true }) res: Response) {
+    const services =
+      scope === 'self'
+        ? {}
+        : Object.fromEntries(
+            Services.map((service) => [
+              service,
+              () => this.rpc.send(`${service}.ping` as Subject, {}, { timeoutMs: 1_500 }),
+            ]),
+          );
+    const { ready, body } = await readiness({
+      nats: () => this.rpc.checkConnection(),
+      redis: () => this.redis.ping(),
+      ...services,
+    });
+    res.status(ready ? 200 : 503);
+    return body;
   }
 
   @Get('metrics')
