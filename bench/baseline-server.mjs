@@ -1,11 +1,21 @@
-// The baseline run.mjs compares the slice with: the least code that answers the same request.
-// node:http + pg.Pool in one process: no session, no NATS, no Nest, no validation library. It runs the
-// same SQL as TicketsService.list() (apps/tickets/src/tickets/tickets.service.ts) for one account and
-// returns the same JSON, with the same opaque cursor format, so one URL works against both.
+// The baselines the benchmarks compare the system with: the least code that answers the same request,
+// node:http + pg.Pool in one process: no NATS, no Nest, no validation library.
 //
-// Started by run.mjs with fork(): env DATABASE_URL, ACCOUNT_ID; it reports its port over IPC.
+// - GET /api/v1/tickets (run.mjs; env ACCOUNT_ID): no session. The same SQL as TicketsService.list()
+//   (apps/tickets/src/tickets/tickets.service.ts) for one account, the same JSON, with the same opaque
+//   cursor format, so one URL works against both.
+// - GET /<slug>/tickets and /<slug>/tickets.json (portal-list.mjs; env BASELINE_PORTAL): a logged-in
+//   customer's ticket list as a minimal HTML page or as JSON. The session as the gateway keeps it
+//   (the signed `hd.sid` cookie, the session's JSON from Redis, a contact of this account whose idle
+//   time has not run out), then the SQL the tickets service runs for tickets.portal.list, compiled by
+//   the service's own code (lib/portal-list.mjs) once at start for each contact it is given.
+//
+// Started with fork() (run.mjs; it reports its port over IPC) or with PORT set. Env: DATABASE_URL.
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import pg from 'pg';
+import { root } from './lib/common.mjs';
+import { compileRequest, loadDefinitions, loadTicketsCode } from './lib/portal-list.mjs';
 
 const accountId = process.env.ACCOUNT_ID;
 // Same pool size as the tickets service's MikroORM pool (max 10).
@@ -54,10 +64,120 @@ const send = (res, status, body) => {
   res.end(json);
 };
 
+// ---------------------------------------------------------------------------------------------
+// The portal's list (BASELINE_PORTAL)
+// ---------------------------------------------------------------------------------------------
+/**
+ * BASELINE_PORTAL, JSON: { accountId, slug, redisUrl, sessionSecret, columns: [{ property, label }],
+ * lists: { <contactId>: <the tickets.portal.list request the page sends for that contact> } }.
+ */
+const portal = process.env.BASELINE_PORTAL ? JSON.parse(process.env.BASELINE_PORTAL) : null;
+const portalLists = new Map();
+let redis = null;
+let encodeListCursor = null;
+if (portal) {
+  const { default: Redis } = await import('ioredis');
+  redis = new Redis(portal.redisUrl, { maxRetriesPerRequest: 1 });
+  const code = await loadTicketsCode();
+  encodeListCursor = code.encodeTicketListCursor;
+  const definitions = await loadDefinitions(code, pool, portal.accountId);
+  for (const [contactId, request] of Object.entries(portal.lists))
+    portalLists.set(contactId, { request, ...compileRequest(code, definitions, request) });
+}
+const { escapeHtml } = portal ? await import(`${root}libs/kit/dist/index.js`) : {};
+
+/** The viewer of a request's session, as the gateway's session and passport would find it; null if none. */
+async function contactOf(req) {
+  const cookie = /(?:^|;\s*)hd\.sid=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+  const value = cookie ? decodeURIComponent(cookie) : '';
+  const dot = value.lastIndexOf('.');
+  if (!value.startsWith('s:') || dot < 0) return null;
+  // express-session's cookie: "s:" + id + "." + base64 HMAC-SHA256 of the id, without padding.
+  const id = value.slice(2, dot);
+  const expected = Buffer.from(
+    createHmac('sha256', portal.sessionSecret).update(id).digest('base64').replace(/=+$/, ''),
+  );
+  const signature = Buffer.from(value.slice(dot + 1));
+  if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return null;
+  const stored = await redis.get(`hd:sess:${id}`);
+  if (!stored) return null;
+  const session = JSON.parse(stored);
+  const user = session.passport?.user;
+  if (user?.kind !== 'contact' || user.accountId !== portal.accountId) return null;
+  if (Date.now() - session.lastSeenAt > session.idleMs) return null;
+  return user;
+}
+
+/** The cell texts of a list row: values as the SQL returns them, no translations or date formats. */
+const cellText = {
+  subject: (row) => row.subject,
+  requester: (row) => row.requesterName ?? '',
+  created_at: (row) => row.createdAt,
+  owner: (row) => row.ownerFirstName ?? '',
+  last_activity_at: (row) => row.lastActivityAt,
+  status: (row) => (row.closed ? 'Closed' : 'Open'),
+};
+
+function listHtml(items) {
+  const head = portal.columns.map((c) => `<th scope="col">${escapeHtml(c.label)}</th>`).join('');
+  let rows = '';
+  for (const row of items) {
+    rows += '<tr>';
+    for (const { property } of portal.columns) {
+      const text = escapeHtml(String(cellText[property]?.(row) ?? ''));
+      rows +=
+        property === 'subject'
+          ? `<td><a class="ticket-link" href="/${portal.slug}/tickets/${row.id}">${text}</a></td>`
+          : `<td>${text}</td>`;
+    }
+    rows += '</tr>\n';
+  }
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Tickets</title></head>
+<body><h1>Tickets</h1>
+<table><thead><tr>${head}</tr></thead>
+<tbody>
+${rows}</tbody></table></body></html>
+`;
+}
+
+async function portalList(req, res, format) {
+  const contact = await contactOf(req);
+  if (!contact) {
+    if (format === 'json') return send(res, 401, { error: { code: 'UNAUTHENTICATED' } });
+    res.writeHead(302, { location: `/${portal.slug}/login` });
+    return res.end();
+  }
+  const list = portalLists.get(contact.contactId);
+  if (!list) return send(res, 403, { error: { code: 'FORBIDDEN' } });
+  const { rows } = await pool.query(list.sql, list.params);
+  const { limit } = list.request;
+  const items = rows.slice(0, limit).map(({ sortValue, ...row }) => row);
+  const last = rows[limit - 1];
+  if (format === 'json')
+    return send(res, 200, {
+      items,
+      nextCursor:
+        rows.length > limit
+          ? encodeListCursor(list.request.sort, { value: last.sortValue, id: last.id })
+          : null,
+    });
+  const html = listHtml(items);
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(html),
+  });
+  res.end(html);
+}
+
 const server = createServer(async (req, res) => {
   try {
     const url = new URL(req.url, 'http://127.0.0.1');
-    if (req.method !== 'GET' || url.pathname !== '/api/v1/tickets')
+    if (portal && req.method === 'GET' && url.pathname === `/${portal.slug}/tickets`)
+      return await portalList(req, res, 'html');
+    if (portal && req.method === 'GET' && url.pathname === `/${portal.slug}/tickets.json`)
+      return await portalList(req, res, 'json');
+    if (req.method !== 'GET' || url.pathname !== '/api/v1/tickets' || !accountId)
       return send(res, 404, { error: { code: 'NOT_FOUND' } });
     const limit = Number(url.searchParams.get('limit') ?? 25);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100)
@@ -80,10 +200,13 @@ const server = createServer(async (req, res) => {
   }
 });
 
-server.listen(0, '127.0.0.1', () => process.send?.({ port: server.address().port }));
+server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () =>
+  process.send?.({ port: server.address().port }),
+);
 
 const stop = () => {
   server.close();
+  redis?.disconnect();
   pool.end().finally(() => process.exit(0));
   setTimeout(() => process.exit(0), 2_000).unref();
 };

@@ -52,15 +52,18 @@ import {
   assertBenchDatabase,
   benchDatabaseUrl,
   benchDir,
+  copyDatabase,
   readGeneration,
   root,
   runNode,
+  writeResults,
 } from './lib/common.mjs';
 import { loadDefinitions, loadTicketsCode } from './lib/portal-list.mjs';
 import { benchRun, removeRedisKeys } from './lib/lifecycle.mjs';
 import {
   cpuSeconds,
   machineCpu,
+  memoryOf,
   postgresBackendsCpu,
   postgresDelta,
   round,
@@ -141,7 +144,7 @@ const lifecycle = benchRun({
   },
   removeKeys: () => removeRedisKeys(redisUrl, { prefix: queuePrefix }),
 });
-const { procs, stopAll, fail } = lifecycle;
+const { procs, stopAll } = lifecycle;
 
 async function connect(url, name) {
   const client = new pg.Client({ connectionString: url, application_name: name });
@@ -259,17 +262,7 @@ async function ensureExportDatabase() {
     }
     console.log(`Deriving ${exportName} from ${benchName} (every Demo ticket in Megacorp; about a minute)…`);
     const started = performance.now();
-    // CREATE DATABASE … TEMPLATE needs the template to have no other sessions for a moment.
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      try {
-        await server.query(`create database "${exportName}" template "${benchName}" strategy file_copy`);
-        break;
-      } catch (error) {
-        if (!/being accessed by other users/.test(error.message) || Date.now() > deadline) throw error;
-        await sleep(2_000);
-      }
-    }
+    await copyDatabase(benchDatabaseUrl, benchName, exportName);
     const derived = await connect(exportUrl, 'bench-tickets-export');
     try {
       await derived.query("set maintenance_work_mem = '512MB'");
@@ -386,17 +379,6 @@ function startTickets(scope, { profiled }) {
     QUEUE_PREFIX: queuePrefix,
     FILE_STORAGE_DIR: filesDir,
   });
-}
-
-/** VmRSS and VmHWM of a process in MB; null when it is gone. */
-function memoryOf(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-    return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
-  } catch {
-    return null;
-  }
 }
 
 /** Resets the process's VmHWM to its current RSS (Linux: `5` into /proc/<pid>/clear_refs). */
@@ -776,11 +758,7 @@ const report = {
   results,
   profile,
 };
-const resultsDir = join(benchDir, 'results');
-mkdirSync(resultsDir, { recursive: true });
-const resultFile = join(resultsDir, `tickets-export-${report.date.replace(/[:.]/g, '-')}.json`);
-writeFileSync(resultFile, JSON.stringify(report, null, 2) + '\n');
 if (report.code.distChangedDuringRun)
   console.warn('Warning: apps/tickets or libs were rebuilt during the run.');
-console.log(`\nWrote ${resultFile}`);
+writeResults('tickets-export', report);
 process.exit(0);

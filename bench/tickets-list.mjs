@@ -16,7 +16,7 @@
 //                      highest concurrency with the V8 profiler in the tickets service; prints a summary
 //                      and keeps the .cpuprofile under bench/results/profiles-list-*)
 //          --list      (print the cases and exit)
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -31,6 +31,7 @@ import {
   readGeneration,
   root,
   runNode,
+  writeResults,
 } from './lib/common.mjs';
 import {
   explain,
@@ -158,7 +159,7 @@ const lifecycle = benchRun({
   },
   removeKeys: () => removeRedisKeys(redisUrl, { prefix: queuePrefix }),
 });
-const { procs, stopAll, fail } = lifecycle;
+const { procs, stopAll } = lifecycle;
 
 // ---------------------------------------------------------------------------------------------
 // Preparation
@@ -571,9 +572,5 @@ const report = {
   plans,
   profile,
 };
-const resultsDir = join(benchDir, 'results');
-mkdirSync(resultsDir, { recursive: true });
-const resultFile = join(resultsDir, `tickets-list-${report.date.replace(/[:.]/g, '-')}.json`);
-writeFileSync(resultFile, JSON.stringify(report, null, 2) + '\n');
-console.log(`\nWrote ${resultFile}`);
+writeResults('tickets-list', report);
 process.exit(0);

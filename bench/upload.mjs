@@ -17,21 +17,21 @@
 //          to the largest, a running one refuses sizes over its limit) --concurrency=1 --label=TEXT
 //          --url=http://… --pid=N (use a running system)
 // Results go to bench/results/upload-<timestamp>.json.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   assertBenchDatabase,
-  benchDir,
   ensureDatabase,
   requireBuild,
   runNode,
   services,
+  writeResults,
 } from './lib/common.mjs';
 import { benchRun, removeRedisKeys } from './lib/lifecycle.mjs';
-import { freePort, HOST, percentile, round, startNats, waitFor } from './lib/processes.mjs';
+import { freePort, HOST, memoryOf, percentile, round, startNats, waitFor } from './lib/processes.mjs';
 
 const MiB = 1024 * 1024;
 const arg = (name, fallback) =>
@@ -80,7 +80,7 @@ const lifecycle = benchRun({
     (name) => name === 'nats-server',
   ],
 });
-const { procs, stopAll, fail } = lifecycle;
+const { procs, stopAll } = lifecycle;
 
 async function startSystem() {
   requireBuild();
@@ -128,12 +128,6 @@ async function startSystem() {
 // ---------------------------------------------------------------------------------------------
 // Measuring the gateway
 // ---------------------------------------------------------------------------------------------
-/** RSS in bytes from /proc/<pid>/status. */
-function rssOf(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)[1]) * 1024;
-}
-
 /** V8 heap used and external memory (array buffers, Buffers) from the gateway's Prometheus metrics. */
 async function heapOf(url) {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -142,7 +136,7 @@ async function heapOf(url) {
 }
 
 async function snapshot({ pid, url }) {
-  return { rss: rssOf(pid), ...(await heapOf(url)) };
+  return { rss: memoryOf(pid).rss * 2 ** 20, ...(await heapOf(url)) };
 }
 
 /** Samples memory every 100 ms until stopped; returns the peaks. */
@@ -269,22 +263,12 @@ if (results.length > 1)
       .join(', ')}.`,
   );
 
-mkdirSync(join(benchDir, 'results'), { recursive: true });
-const resultFile = join(benchDir, 'results', `upload-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(
-  resultFile,
-  JSON.stringify(
-    {
-      at: new Date().toISOString(),
-      label: options.label,
-      options,
-      machine: { cpus: os.cpus().length, node: process.version },
-      results,
-    },
-    null,
-    2,
-  ),
-);
-console.log(`Results: ${resultFile}`);
+writeResults('upload', {
+  at: new Date().toISOString(),
+  label: options.label,
+  options,
+  machine: { cpus: os.cpus().length, node: process.version },
+  results,
+});
 await stopAll();
 process.exit(0);

@@ -2,8 +2,9 @@
 // the apps' own CLIs (migrate, seed) against it.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
@@ -78,6 +79,66 @@ export function requireBuild() {
     console.error(`Not built: ${missing.join(', ')}. Run \`npm run build\` at the repo root first.`);
     process.exit(1);
   }
+}
+
+/**
+ * Creates `target` as a copy of the database `source` (CREATE DATABASE … TEMPLATE: a file copy, so
+ * seconds even for the data set), on the server of `url`. The template may have no other sessions
+ * while it is copied: it is tried again for up to two minutes while others are connected.
+ */
+export async function copyDatabase(url, source, target) {
+  const client = await serverClient(url, target);
+  try {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      try {
+        await client.query(`create database "${target}" template "${source}" strategy file_copy`);
+        return;
+      } catch (error) {
+        if (!/being accessed by other users/.test(error.message) || Date.now() > deadline) throw error;
+        await sleep(2_000);
+      }
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** Drops the benchmark database `name` (one `copyDatabase` made) on the server of `url`, if it exists. */
+export async function dropDatabase(url, name) {
+  const client = await serverClient(url, name);
+  try {
+    await client.query(`drop database if exists "${name}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A client of the server's `postgres` database, to create or drop `name` (a benchmark database only). */
+async function serverClient(url, name) {
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  assertBenchDatabase(target.toString());
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString(), application_name: 'bench-admin' });
+  await client.connect();
+  return client;
+}
+
+/** Now as a file name's timestamp: `2026-11-27T18-55-59-516Z`. */
+export const fileStamp = () => new Date().toISOString().replace(/[:.]/g, '-');
+
+/**
+ * Writes a run's results as JSON to `bench/results/<kind>-<stamp>.json`, or to the file named by
+ * BENCH_RESULT_FILE (how `suite.mjs` finds each script's results), and says where.
+ */
+export function writeResults(kind, report, stamp = fileStamp()) {
+  const file = process.env.BENCH_RESULT_FILE ?? join(benchDir, 'results', `${kind}-${stamp}.json`);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+  console.log(`\nWrote ${file}`);
+  return file;
 }
 
 /** Runs `node <script> ...args` from the repo root with extra env; resolves with stdout, rejects with stderr. */

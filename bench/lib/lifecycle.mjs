@@ -1,7 +1,7 @@
 // How a benchmark run ends, the same for every script that starts its own processes: at the end, on
 // a failure (keeping the processes' logs and saying where) and on Ctrl-C / SIGTERM, every process is
-// stopped, the script's own clients closed and its Redis keys removed; whatever is left is killed
-// when Node exits.
+// stopped, the script's own clients closed, its Redis keys and whatever else it made removed;
+// whatever is left is killed when Node exits.
 import { rmSync } from 'node:fs';
 import { ProcessGroup } from './processes.mjs';
 
@@ -13,10 +13,18 @@ export const NODE_THEN_NATS = [(name) => name !== 'nats-server', (name) => name 
  * @param {string} run.tmp the run's temporary directory (the processes' logs, NATS' store)
  * @param {() => Promise<void>} [run.closeClients] closes the script's own clients, before the processes stop
  * @param {() => Promise<void>} [run.removeKeys] removes the run's Redis keys, once the processes are gone
+ * @param {() => Promise<void>} [run.removeData] removes what else the run made (a database), after the keys
  * @param {((name: string) => boolean)[]} [run.stopOrder] `ProcessGroup.stopAll`'s order
  * @param {boolean} [run.keepLogs] keep the logs after a successful run too
  */
-export function benchRun({ tmp, closeClients, removeKeys, stopOrder = NODE_THEN_NATS, keepLogs = false }) {
+export function benchRun({
+  tmp,
+  closeClients,
+  removeKeys,
+  removeData,
+  stopOrder = NODE_THEN_NATS,
+  keepLogs = false,
+}) {
   let failing = false;
   const procs = new ProcessGroup(tmp, (error) => fail(error));
 
@@ -24,6 +32,7 @@ export function benchRun({ tmp, closeClients, removeKeys, stopOrder = NODE_THEN_
     await closeClients?.();
     await procs.stopAll(stopOrder);
     await removeKeys?.();
+    await removeData?.();
     if (keep) console.error(`Logs of the processes are in ${tmp}`);
     else rmSync(tmp, { recursive: true, force: true });
   }

@@ -1,11 +1,12 @@
-// Child processes that are always stopped, and the CPU they and the shared PostgreSQL use (Linux
-// /proc). Used by the benchmarks but run.mjs, which keeps its own copies of the same ideas.
+// Child processes that are always stopped, the system of services and gateways they make up, and the
+// CPU and memory they and the shared PostgreSQL use (Linux /proc). Used by the benchmarks but run.mjs,
+// which keeps its own copies of the same ideas.
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { root } from './common.mjs';
+import { root, services } from './common.mjs';
 
 export const HOST = '127.0.0.1';
 
@@ -64,15 +65,115 @@ export class ProcessGroup {
   }
 }
 
-/** A private nats-server (JetStream, store under `dir`) on a free port of 127.0.0.1, started in `procs`. */
+/**
+ * A private nats-server (JetStream, store under `dir`) on a free port of 127.0.0.1, started in `procs`,
+ * with its monitoring endpoint on another (`monitorPort`: which connections it has, see `startSystem`).
+ */
 export async function startNats(procs, dir, natsBin = process.env.NATS_SERVER ?? '/usr/sbin/nats-server') {
   const port = await freePort();
+  const monitorPort = await freePort();
   mkdirSync(dir, { recursive: true });
-  const entry = procs.start('nats-server', natsBin, ['-a', HOST, '-p', String(port), '-js', '-sd', dir], {
-    PATH: process.env.PATH,
-  });
+  const entry = procs.start(
+    'nats-server',
+    natsBin,
+    ['-a', HOST, '-p', String(port), '-m', String(monitorPort), '-js', '-sd', dir],
+    { PATH: process.env.PATH },
+  );
   await waitFor('nats-server', () => tcpAnswers(port), 10_000);
-  return { entry, port, url: `nats://${HOST}:${port}` };
+  return { entry, port, monitorPort, url: `nats://${HOST}:${port}` };
+}
+
+/** The instance name of an app's n-th process: `tickets`, `tickets-2`, … */
+export const instanceName = (app, n) => (n === 1 ? app : `${app}-${n}`);
+
+/**
+ * The four services and the gateway, `replicas` processes of each (`tickets`, `tickets-2`, …), as in
+ * a deployment with replicas: the services of one name share its NATS queue group, and the gateways
+ * share the sessions and caches' events through Redis and NATS. There is no load balancer: each
+ * gateway listens on a free port of its own (`gatewayPorts`), and the client spreads its requests
+ * over them (`RoundRobin`). Resolves once every gateway is ready and every service process has
+ * subscribed (nats-server's connection list), so no replica joins in the middle of a measurement.
+ *
+ * @param {object} system
+ * @param {number} system.replicas
+ * @param {{ monitorPort: number }} system.nats what `startNats` answered
+ * @param {(app: string, name: string, env: object) => object} system.startApp starts one process of
+ *   `app` named `name` with `env` added (a `ProcessGroup.start` entry)
+ * @param {object} system.serviceEnv added for the services
+ * @param {object} system.gatewayEnv added for the gateways (one SESSION_SECRET for all of them)
+ * @param {string} system.publicHost the host name of the gateways' PUBLIC_URL
+ */
+export async function startSystem({ replicas, nats, startApp, serviceEnv, gatewayEnv, publicHost }) {
+  const apps = {};
+  const gatewayPorts = [];
+  for (let n = 1; n <= replicas; n++)
+    for (const service of services)
+      apps[instanceName(service, n)] = startApp(service, instanceName(service, n), serviceEnv);
+  for (let n = 1; n <= replicas; n++) {
+    const port = await freePort();
+    gatewayPorts.push(port);
+    apps[instanceName('gateway', n)] = startApp('gateway', instanceName('gateway', n), {
+      ...gatewayEnv,
+      PORT: String(port),
+      HOST,
+      PUBLIC_URL: `http://${publicHost}:${port}`,
+    });
+  }
+  let subscribed = {};
+  await waitFor(
+    `${replicas} process(es) of each service subscribed at nats-server`,
+    async () => {
+      const { connections } = await (
+        await fetch(`http://${HOST}:${nats.monitorPort}/connz`, { signal: AbortSignal.timeout(2_000) })
+      ).json();
+      subscribed = Object.fromEntries(
+        services.map((service) => [
+          service,
+          connections.filter((c) => c.name === service && c.subscriptions > 0).length,
+        ]),
+      );
+      return services.every((service) => subscribed[service] >= replicas);
+    },
+    // Ten processes starting at once on two cores shared with other people's tests can take minutes.
+    300_000,
+    500,
+  ).catch((error) => {
+    throw new Error(`${error.message}; subscribed: ${JSON.stringify(subscribed)}`);
+  });
+  for (const port of gatewayPorts)
+    await waitFor(
+      `the gateway on :${port} /health/ready`,
+      async () =>
+        (await fetch(`http://${HOST}:${port}/health/ready`, { signal: AbortSignal.timeout(3_000) }))
+          .status === 200,
+      90_000,
+    );
+  return { apps, gatewayPorts };
+}
+
+/** Hands out the given ports in turn: a client spreading its requests over several gateways. */
+export class RoundRobin {
+  constructor(ports) {
+    this.ports = ports;
+    this.next = 0;
+  }
+
+  port() {
+    const port = this.ports[this.next];
+    this.next = (this.next + 1) % this.ports.length;
+    return port;
+  }
+}
+
+/** VmRSS and VmHWM (its peak) of a process in MB, from /proc/<pid>/status; null when it is gone. */
+export function memoryOf(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+  } catch {
+    return null;
+  }
 }
 
 export const alive = (child) => child.exitCode === null && child.signalCode === null;

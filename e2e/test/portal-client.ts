@@ -21,8 +21,9 @@ export class PortalClient {
     readonly host = 'localhost',
   ) {}
 
-  get(path: string): Promise<PortalResponse> {
-    return this.send('GET', path);
+  /** A page (or, with `accept: 'application/json'`, what the page offers scripts). */
+  get(path: string, accept = 'text/html'): Promise<PortalResponse> {
+    return this.send('GET', path, undefined, undefined, accept);
   }
 
   /** A form post (application/x-www-form-urlencoded), like a browser without script sends it. */
@@ -34,7 +35,12 @@ export class PortalClient {
   async postMultipart(path: string, form: FormData): Promise<PortalResponse> {
     const encoded = new Request('http://encoder.invalid/', { method: 'POST', body: form });
     const body = Buffer.from(await encoded.arrayBuffer());
-    return this.send('POST', path, body, encoded.headers.get('content-type')!);
+    return this.postBody(path, body, encoded.headers.get('content-type')!);
+  }
+
+  /** A post of a body written by the caller, byte for byte (e.g. a multipart body no browser would send). */
+  postBody(path: string, body: Buffer, contentType: string): Promise<PortalResponse> {
+    return this.send('POST', path, body, contentType);
   }
 
   /** The CSRF token of the form a page carries. */
@@ -55,6 +61,7 @@ export class PortalClient {
     path: string,
     body?: string | Buffer,
     contentType = 'application/x-www-form-urlencoded',
+    accept = 'text/html',
   ): Promise<PortalResponse> {
     const url = new URL(path, this.baseUrl);
     return new Promise((resolve, reject) => {
@@ -64,7 +71,7 @@ export class PortalClient {
           method,
           headers: {
             host: this.host,
-            accept: 'text/html',
+            accept,
             ...(this.cookie ? { cookie: this.cookie } : {}),
             ...(body === undefined
               ? {}

@@ -157,6 +157,45 @@ describe('the customer portal over HTTP', () => {
     for (const carols of carolsTickets()) expect(listed.map((t) => t.id)).not.toContain(carols.id);
   });
 
+  it('offers the same list as JSON to scripts, page by page, with the columns the portal shows', async () => {
+    const alice = await loggedIn();
+    const html = await allListed(alice);
+    const listed: { id: string; subject: string }[] = [];
+    let path: string | null = '/support/tickets';
+    for (let pages = 0; path && pages < 20; pages++) {
+      const page = await alice.get(path, 'application/json');
+      expect([page.status, page.headers['content-type'], page.headers.vary]).toEqual([
+        200,
+        'application/json; charset=utf-8',
+        expect.stringContaining('Accept'),
+      ]);
+      const body = JSON.parse(page.body) as {
+        columns: { property: string; label: string }[];
+        tickets: { id: string; url: string; closed: boolean; cells: { property: string; text: string }[] }[];
+        next: string | null;
+      };
+      expect(body.columns.map((column) => column.label)).toEqual([
+        'Subject',
+        'Requester',
+        'Created date',
+        'Ticket owner',
+        'Last activity date',
+        'Status',
+      ]);
+      for (const ticket of body.tickets) {
+        expect(ticket.url).toBe(`/support/tickets/${ticket.id}`);
+        expect(ticket.cells.map((cell) => cell.property)).toEqual(
+          body.columns.map((column) => column.property),
+        );
+        listed.push({ id: ticket.id, subject: ticket.cells[0].text });
+      }
+      path = body.next;
+    }
+    expect(listed).toEqual(html);
+    const anonymous = await new PortalClient(system.url).get('/support/tickets', 'application/json');
+    expect(anonymous.status).not.toBe(200);
+  });
+
   it('narrows the list to her own tickets, by status and by search', async () => {
     const alice = await loggedIn();
     const mine = await allListed(alice, '?show=mine');

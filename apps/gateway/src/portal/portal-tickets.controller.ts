@@ -107,6 +107,23 @@ export class PortalTicketsController {
       return { id: row.id, closed: row.closed, cells };
     });
     const links = pageLinks(view, page.nextCursor);
+    const pageUrl = (link: string | null) => (link === null ? null : `${listPath}${link}`);
+    res.vary('Accept');
+    // The same list for scripts (`Accept: application/json`): the portal's columns as the page shows them.
+    if (req.accepts(['html', 'json']) === 'json') {
+      res.json({
+        columns: columns.map(({ property, label }) => ({ property, label })),
+        tickets: rows.map((row) => ({
+          id: row.id,
+          url: `${base}/tickets/${row.id}`,
+          closed: row.closed,
+          cells: row.cells.map(({ property, text, datetime }) => ({ property, text, datetime })),
+        })),
+        previous: pageUrl(links.previous),
+        next: pageUrl(links.next),
+      });
+      return;
+    }
     const filtered = view.q !== '' || view.status !== 'all' || view.filters.length > 0;
     const panel = filterPanel(
       view,
@@ -130,8 +147,8 @@ export class PortalTicketsController {
         name,
         value,
       })),
-      previousHref: links.previous === null ? null : `${listPath}${links.previous}`,
-      nextHref: links.next === null ? null : `${listPath}${links.next}`,
+      previousHref: pageUrl(links.previous),
+      nextHref: pageUrl(links.next),
       clearHref: `${listPath}${viewQuery(view, { status: 'all', q: '', filters: [], after: undefined, prev: [] })}`,
       emptyState: rows.length === 0 ? (filtered ? 'noMatches' : 'none') : null,
       countText: rows.length === 0 ? null : t.t('ticketCountOnPage', { count: t.formatNumber(rows.length) }),
