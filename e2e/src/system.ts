@@ -22,8 +22,6 @@ export interface System {
   url: string;
   /** The private NATS server the services use, for tests that talk to a service directly. */
   natsUrl: string;
-  /** The test database every service uses. */
-  databaseUrl: string;
   metricsPorts: Record<Exclude<ProcessName, 'gateway'>, number>;
   /** FILE_STORAGE_DIR of every process: a fresh temporary directory per run, removed by close(). */
   filesDir: string;
@@ -132,7 +130,6 @@ export async function startSystem(options: {
   const system: System = {
     url,
     natsUrl: nats.url,
-    databaseUrl,
     metricsPorts,
     filesDir,
     logs,
