@@ -73,8 +73,10 @@ describe('the queue dashboard', () => {
 
     const { context, page, errors } = await internalUserPage('admin@demo.test');
     await page.goto(`${base}/admin/queues`);
-    for (const name of queueNames) await page.getByRole('link', { name, exact: true }).waitFor();
-    await page.getByRole('link', { name: JobQueues.ticketExports, exact: true }).click();
+    // The sidebar: bull-board's overview lists the same queues again once it has loaded.
+    const sidebar = page.locator('#bull-board-sidebar');
+    for (const name of queueNames) await sidebar.getByRole('link', { name, exact: true }).waitFor();
+    await sidebar.getByRole('link', { name: JobQueues.ticketExports, exact: true }).click();
     await page.getByRole('link', { name: /^COMPLETED/ }).click();
     await page.waitForURL(/\/admin\/queues\/queue\/tickets\.exports\?status=completed$/);
     await page.getByRole('link', { name: exportId }).waitFor();
