@@ -22,6 +22,8 @@ export interface System {
   url: string;
   /** The private NATS server the services use, for tests that talk to a service directly. */
   natsUrl: string;
+  /** The test database every service uses. */
+  databaseUrl: string;
   metricsPorts: Record<Exclude<ProcessName, 'gateway'>, number>;
   /** FILE_STORAGE_DIR of every process: a fresh temporary directory per run, removed by close(). */
   filesDir: string;
@@ -130,6 +132,7 @@ export async function startSystem(options: {
   const system: System = {
     url,
     natsUrl: nats.url,
+    databaseUrl,
     metricsPorts,
     filesDir,
     logs,

@@ -16,6 +16,7 @@ import {
   newPage,
   postAnswer,
 } from '../src/browser.js';
+import { addInternalUser } from '../src/accounts.js';
 import { demoAdmin, startSystem, type System } from '../src/system.js';
 
 // The agent inbox in the admin area (issue 8, SPEC S3, S8) in Chromium, against the whole system
@@ -288,10 +289,8 @@ describe('a thread', () => {
   it('marks the original thread as the one the customer sees, also from a later thread', async () => {
     // Identity and inbox offer no subject that starts a second thread on a ticket (a later email
     // does): add one in this run's own database, newer than the original.
-    const url = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-    url.pathname = `/${DATABASE}`;
     const laterId = randomUUID();
-    await withDatabase(url.toString(), (db) =>
+    await withDatabase(system.databaseUrl, (db) =>
       db.query(
         `insert into inbox.thread (id, account_id, inbox_id, ticket_id, subject, requester_contact_id,
            requester_name, requester_email, created_at, last_message_at, message_count)
@@ -330,18 +329,13 @@ describe('access', () => {
   });
 
   it('answers 403 on every inbox page and post to a user without the inbox permission', async () => {
-    // Identity has no subject to create internal users yet, and both demo users hold `inbox`: copy
-    // the agent's row (and password) in this run's own database, with the tickets permission only.
-    const url = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-    url.pathname = `/${DATABASE}`;
-    await withDatabase(url.toString(), (db) =>
-      db.query(
-        `insert into identity.internal_user (id, account_id, email, name, password_hash, permissions, created_at)
-         select $1, account_id, 'no-inbox@demo.test', 'No Inbox', password_hash, '{tickets}', now()
-           from identity.internal_user where email = 'agent@demo.test'`,
-        [randomUUID()],
-      ),
-    );
+    // Both demo users hold `inbox`: the agent's copy, with the tickets permission only.
+    await addInternalUser(system.databaseUrl, {
+      like: 'agent@demo.test',
+      email: 'no-inbox@demo.test',
+      name: 'No Inbox',
+      permissions: ['tickets'],
+    });
     const outsider = await newPage(browser);
     await logInAdmin(outsider.page, base, 'no-inbox@demo.test', '/admin/inbox');
     await outsider.page.waitForLoadState();

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { PortalViewer } from '@helpdesk/contracts';
 import { RpcClient } from '@helpdesk/kit';
-import { withDatabase } from '@helpdesk/testing';
 import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { addInternalUser } from '../src/accounts.js';
 import { ApiSession, startSystem, type System } from '../src/system.js';
 
 const DATABASE = 'helpdesk_test_e2e_inbox_api';
@@ -329,18 +329,13 @@ describe('the agents’ inbox API', () => {
       401,
     );
 
-    // Identity has no subject to create internal users yet: copy the agent's row (and password) in
-    // this run's own database, with the tickets permission only.
-    const url = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-    url.pathname = `/${DATABASE}`;
-    await withDatabase(url.toString(), (db) =>
-      db.query(
-        `insert into identity.internal_user (id, account_id, email, name, password_hash, permissions, created_at)
-         select $1, account_id, 'no-inbox@demo.test', 'No Inbox', password_hash, '{tickets}', now()
-           from identity.internal_user where email = 'agent@demo.test'`,
-        [randomUUID()],
-      ),
-    );
+    // The agent's copy, with the tickets permission only.
+    await addInternalUser(system.databaseUrl, {
+      like: 'agent@demo.test',
+      email: 'no-inbox@demo.test',
+      name: 'No Inbox',
+      permissions: ['tickets'],
+    });
     const outsider = await ApiSession.login(system.url, 'no-inbox@demo.test', 'demo-password');
     const before = await storedFiles();
     for (const [method, path] of [

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { withDatabase } from '@helpdesk/testing';
 import { randomInt, randomUUID } from 'node:crypto';
+import { addInternalUser } from '../src/accounts.js';
 import { startSystem, type System } from '../src/system.js';
 import { PortalClient } from './portal-client.js';
 
@@ -10,11 +10,6 @@ import { PortalClient } from './portal-client.js';
 // its own (random per run: the counters live in the machine's shared Redis).
 
 const DATABASE = 'helpdesk_test_e2e_login_limits';
-const databaseUrl = (() => {
-  const url = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-  url.pathname = `/${DATABASE}`;
-  return url.toString();
-})();
 const PER_EMAIL = 3;
 const PER_IP = 6;
 
@@ -78,15 +73,7 @@ beforeAll(async () => {
       LOGIN_LIMIT_PER_IP: String(PER_IP),
     },
   });
-  await withDatabase(databaseUrl, async (db) => {
-    for (const email of admins)
-      await db.query(
-        `insert into identity.internal_user (id, account_id, email, name, password_hash, permissions, created_at)
-         select $1, account_id, $2, name, password_hash, permissions, now()
-         from identity.internal_user where email = 'admin@demo.test'`,
-        [randomUUID(), email],
-      );
-  });
+  for (const email of admins) await addInternalUser(system.databaseUrl, { like: 'admin@demo.test', email });
 }, 180_000);
 
 afterAll(async () => {

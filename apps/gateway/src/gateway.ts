@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import { AppModule } from './app.module.js';
+import { refuseCrossOriginWrites } from './auth/csrf.js';
 import { sessionMiddleware } from './auth/sessions.js';
 import type { GatewayConfig } from './config.js';
 import { sendError } from './http/error-response.js';
@@ -36,6 +37,8 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   for (const [name, path] of Object.entries(LIBRARY_ASSETS))
     app.use(`${ASSETS_PATH}/${name}`, (_req: Request, res: Response) => res.sendFile(path, { maxAge: '7d' }));
   app.use(ASSETS_PATH, express.static(PUBLIC_DIR, { index: false, maxAge: '7d', fallthrough: false }));
+  // The API takes no CSRF token: it refuses other sites' browser requests instead, before reading a body.
+  app.use('/api/v1', refuseCrossOriginWrites);
   // Anonymous public form posts: their own, smaller body limit, parsed before the general parsers.
   const submissionLimit = { limit: config.FORMS_SUBMIT_BODY_LIMIT_BYTES };
   app.use(PUBLIC_SUBMISSIONS, express.json(submissionLimit));

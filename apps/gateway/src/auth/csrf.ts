@@ -1,5 +1,6 @@
+import { AppError } from '@helpdesk/kit';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Request } from 'express';
+import type { Request, RequestHandler } from 'express';
 
 /** The hidden form field (and, for scripts, the header) that carries the token. */
 export const CSRF_FIELD = '_csrf';
@@ -42,3 +43,29 @@ export class CsrfRejectedError extends Error {
 export function assertCsrf(req: Request): void {
   if (!csrfValid(req.session, csrfTokenOf(req))) throw new CsrfRejectedError();
 }
+
+/** Methods that change nothing: a browser may send them from anywhere. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The JSON API's CSRF protection. It authenticates with the session cookie but takes no token (its
+ * callers are scripts), and SameSite=Lax keeps the cookie off other sites' posts but not off a
+ * sibling subdomain's. So a request that may change something is refused when the browser says it
+ * comes from another origin: `Sec-Fetch-Site` other than same-origin or none (a typed address), or,
+ * from a browser without Fetch Metadata, an `Origin` that is not this gateway's own. Scripts send
+ * neither header and are not affected.
+ */
+export const refuseCrossOriginWrites: RequestHandler = (req, _res, next) => {
+  if (SAFE_METHODS.has(req.method)) return next();
+  const site = req.header('sec-fetch-site');
+  const origin = req.header('origin');
+  const crossOrigin =
+    site !== undefined
+      ? site !== 'same-origin' && site !== 'none'
+      : origin !== undefined && origin !== `${req.protocol}://${req.host}`;
+  next(
+    crossOrigin
+      ? new AppError('FORBIDDEN', 'The API does not take requests that other sites make in a browser')
+      : undefined,
+  );
+};

@@ -26,4 +26,16 @@ describe('sessionClock', () => {
     expect(sessionClock(session, start + 59_999, 12 * HOUR)).toBe('unchanged');
     expect(sessionClock(session, start + MINUTE, 12 * HOUR)).toBe('note-activity');
   });
+
+  it('writes activity back twice per idle timeout when that is shorter than two minutes', () => {
+    const session = { startedAt: start, lastSeenAt: start, idleMs: MINUTE };
+    expect(sessionClock(session, start + 29_999, 12 * HOUR)).toBe('unchanged');
+    expect(sessionClock(session, start + 30_000, 12 * HOUR)).toBe('note-activity');
+    // A request every 40 s: each one is written back, so the session never idles out.
+    let lastSeenAt = start;
+    for (let now = start + 40_000; now < start + 10 * MINUTE; now += 40_000) {
+      expect(sessionClock({ ...session, lastSeenAt }, now, 12 * HOUR)).toBe('note-activity');
+      lastSeenAt = now;
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { AppError } from '@helpdesk/kit';
 import { RedisStore } from 'connect-redis';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
@@ -10,7 +11,11 @@ export const SESSION_COOKIE = 'hd.sid';
 /** Where a session lives in Redis: this prefix and the session id. */
 export const SESSION_KEY_PREFIX = 'hd:sess:';
 
-/** How often an active session's last-seen time is written back (and its idle clock restarted). */
+/**
+ * How often an active session's last-seen time is written back (and its idle clock restarted): once
+ * a minute, or twice per idle timeout when that is shorter, so that activity keeps even a session
+ * with a one-minute timeout alive.
+ */
 const SEEN_RESOLUTION_MS = 60_000;
 
 /**
@@ -40,17 +45,26 @@ export function sessionMiddleware(config: GatewayConfig, redis: Redis): RequestH
         return next();
     }
   };
+  const sessions = session({
+    name: SESSION_COOKIE,
+    secret: config.SESSION_SECRET,
+    // No TTL refresh per request: the store's TTL follows the cookie (the absolute lifetime).
+    store: new RedisStore({ client: redis, prefix: SESSION_KEY_PREFIX, disableTouch: true }),
+    resave: false,
+    saveUninitialized: false,
+    rolling: false,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: absoluteMs },
+  });
+  // The only errors the session middleware passes on are its store's: Redis is away. That is an
+  // unavailable dependency (503 with Retry-After, like a service that is down), not a 500.
+  const sessionsOrUnavailable: RequestHandler = (req, res, next) =>
+    sessions(req, res, (error?: unknown) =>
+      error === undefined
+        ? next()
+        : next(new AppError('SERVICE_UNAVAILABLE', 'Sessions are not available right now; try again soon')),
+    );
   return [
-    session({
-      name: SESSION_COOKIE,
-      secret: config.SESSION_SECRET,
-      // No TTL refresh per request: the store's TTL follows the cookie (the absolute lifetime).
-      store: new RedisStore({ client: redis, prefix: SESSION_KEY_PREFIX, disableTouch: true }),
-      resave: false,
-      saveUninitialized: false,
-      rolling: false,
-      cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: absoluteMs },
-    }),
+    sessionsOrUnavailable,
     enforceLifetime,
     passport.initialize() as RequestHandler,
     passport.session() as RequestHandler,
@@ -67,7 +81,8 @@ export function sessionClock(
   if (startedAt === undefined) return 'unchanged'; // nobody logged in
   if (now - startedAt > absoluteMs) return 'expired';
   if (lastSeenAt !== undefined && idleMs !== undefined && now - lastSeenAt > idleMs) return 'expired';
-  return lastSeenAt === undefined || now - lastSeenAt >= SEEN_RESOLUTION_MS ? 'note-activity' : 'unchanged';
+  const resolution = Math.min(SEEN_RESOLUTION_MS, (idleMs ?? Infinity) / 2);
+  return lastSeenAt === undefined || now - lastSeenAt >= resolution ? 'note-activity' : 'unchanged';
 }
 
 /** Marks a session as just logged in, with the idle timeout that applies to this kind of viewer. */

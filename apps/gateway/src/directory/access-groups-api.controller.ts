@@ -93,7 +93,8 @@ export class AccessGroupsApiController {
   @ApiOperation({
     summary: 'Remove contacts from the group',
     description:
-      'Contacts that are not members are ignored. Whoever thereby loses access to the portal is logged out there.',
+      'Contacts of the account that are not members are ignored; any id that is no contact of the account: ' +
+      '404 CONTACT_NOT_FOUND, nothing removed. Whoever loses access to the portal is logged out there.',
   })
   @ApiBody({ schema: openApi(ChangeMembersBody, 'input') })
   @ApiOkResponse({ schema: openApi(AccessGroupView) })

@@ -138,34 +138,57 @@ export class ThreadsApiController {
   /** A ticket's threads, the oldest (the one its requester sees in the portal) first. */
   @Get('tickets/:id/threads')
   @ApiOkResponse({ schema: openApi(z.array(ThreadSummary)) })
-  ticketThreads(@CurrentViewer() viewer: InternalViewer, @Param('id') id: string) {
-    return this.rpc.send('inbox.threads.ofTicket', {
-      accountId: viewer.accountId,
-      ticketId: idOr404(id, 'TICKET_NOT_FOUND', 'Ticket'),
-    });
+  async ticketThreads(@CurrentViewer() viewer: InternalViewer, @Param('id') id: string) {
+    const ticketId = idOr404(id, 'TICKET_NOT_FOUND', 'Ticket');
+    const [, threads] = await Promise.all([
+      this.ticketExists(viewer, ticketId),
+      this.rpc.send('inbox.threads.ofTicket', { accountId: viewer.accountId, ticketId }),
+    ]);
+    return threads;
   }
 
   /** A ticket's messages, newest first: public ones as `email`, notes and comments as such. */
   @Get('tickets/:id/timeline')
   @ApiPageQuery()
   @ApiOkResponse({ schema: openApi(PageOf(TimelineEntry)) })
-  ticketTimeline(@CurrentViewer() viewer: InternalViewer, @Param('id') id: string, @Query() query: unknown) {
-    return this.rpc.send('inbox.timeline.get', {
-      accountId: viewer.accountId,
-      ticketId: idOr404(id, 'TICKET_NOT_FOUND', 'Ticket'),
-      ...parseOrThrow(PageQuery, query, 'query'),
-    });
+  async ticketTimeline(
+    @CurrentViewer() viewer: InternalViewer,
+    @Param('id') id: string,
+    @Query() query: unknown,
+  ) {
+    const ticketId = idOr404(id, 'TICKET_NOT_FOUND', 'Ticket');
+    const page = parseOrThrow(PageQuery, query, 'query');
+    const [, timeline] = await Promise.all([
+      this.ticketExists(viewer, ticketId),
+      this.rpc.send('inbox.timeline.get', { accountId: viewer.accountId, ticketId, ...page }),
+    ]);
+    return timeline;
   }
 
   /** A contact's messages on every ticket, newest first. */
   @Get('contacts/:id/timeline')
   @ApiPageQuery()
   @ApiOkResponse({ schema: openApi(PageOf(TimelineEntry)) })
-  contactTimeline(@CurrentViewer() viewer: InternalViewer, @Param('id') id: string, @Query() query: unknown) {
-    return this.rpc.send('inbox.timeline.get', {
-      accountId: viewer.accountId,
-      contactId: idOr404(id, 'CONTACT_NOT_FOUND', 'Contact'),
-      ...parseOrThrow(PageQuery, query, 'query'),
-    });
+  async contactTimeline(
+    @CurrentViewer() viewer: InternalViewer,
+    @Param('id') id: string,
+    @Query() query: unknown,
+  ) {
+    const contactId = idOr404(id, 'CONTACT_NOT_FOUND', 'Contact');
+    const page = parseOrThrow(PageQuery, query, 'query');
+    const [, timeline] = await Promise.all([
+      this.rpc.send('identity.contacts.get', { accountId: viewer.accountId, id: contactId }),
+      this.rpc.send('inbox.timeline.get', { accountId: viewer.accountId, contactId, ...page }),
+    ]);
+    return timeline;
+  }
+
+  /**
+   * Inbox knows tickets and contacts only by the ids on its messages, so for one that is not the
+   * account's it finds nothing rather than nothing of theirs: asked here, such an id is a 404 (the
+   * owner's service answers), not an empty list.
+   */
+  private async ticketExists(viewer: InternalViewer, ticketId: string): Promise<void> {
+    await this.rpc.send('tickets.get', { accountId: viewer.accountId, id: ticketId });
   }
 }

@@ -78,9 +78,17 @@ export class TicketsApiController {
   @Post()
   @ApiBody({ schema: openApi(CreateTicketBody, 'input') })
   @ApiCreatedResponse({ schema: openApi(TicketView) })
-  create(@CurrentViewer() viewer: Viewer, @Body() body: unknown) {
+  async create(@CurrentViewer() viewer: Viewer, @Body() body: unknown) {
     const ticket = parseOrThrow(CreateTicketBody, body, 'ticket');
-    return this.rpc.send('tickets.create', { accountId: viewer.accountId, ...ticket });
+    const accountId = viewer.accountId;
+    // Tickets stores identity's contact and company ids as given: only this account's may be given
+    // (404 CONTACT_NOT_FOUND / COMPANY_NOT_FOUND otherwise).
+    await Promise.all([
+      ticket.requesterContactId &&
+        this.rpc.send('identity.contacts.get', { accountId, id: ticket.requesterContactId }),
+      ticket.companyId && this.rpc.send('identity.companies.get', { accountId, id: ticket.companyId }),
+    ]);
+    return this.rpc.send('tickets.create', { accountId, ...ticket });
   }
 
   @Get(':id')

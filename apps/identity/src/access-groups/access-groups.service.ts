@@ -56,14 +56,7 @@ export class AccessGroupsService {
   /** Adds contacts; when the portal admits this group, those without a password are invited. */
   async addMembers({ accountId, groupId, contactIds }: RpcPayload<'identity.accessGroups.addMembers'>) {
     const group = await this.find(accountId, groupId);
-    const ids = [...new Set(contactIds)];
-    const contacts = await this.em.find(Contact, { accountId, id: { $in: ids } }, { fields: ['id'] });
-    if (contacts.length !== ids.length) {
-      const known = new Set(contacts.map((c) => c.id));
-      throw new AppError('CONTACT_NOT_FOUND', 'Some contacts were not found', {
-        contactIds: ids.filter((id) => !known.has(id)).map((id) => `${id} is not a contact of this account`),
-      });
-    }
+    const ids = await this.contactsOf(accountId, contactIds);
     const existing = new Set(
       (await this.em.find(AccessGroupMember, { groupId, contactId: { $in: ids } })).map((m) => m.contactId),
     );
@@ -76,9 +69,14 @@ export class AccessGroupsService {
     return this.view(group);
   }
 
-  /** Removes contacts; anyone who thereby loses access to the portal has their sessions ended. */
+  /**
+   * Removes contacts; anyone who thereby loses access to the portal has their sessions ended. A
+   * contact of the account who is no member is ignored (removing twice is fine); an id that names
+   * no contact of the account is refused like adding it is, not answered as if removed.
+   */
   async removeMembers({ accountId, groupId, contactIds }: RpcPayload<'identity.accessGroups.removeMembers'>) {
     const group = await this.find(accountId, groupId);
+    await this.contactsOf(accountId, contactIds);
     const removed = (
       await this.em.find(AccessGroupMember, { accountId, groupId, contactId: { $in: contactIds } })
     ).map((member) => member.contactId);
@@ -140,6 +138,19 @@ export class AccessGroupsService {
       throw new AppError('CONTACT_NOT_FOUND', `Contact ${contactId} is not a member of this group`);
     await this.logins.invite(accountId, [contactId]);
     return { accepted: true as const };
+  }
+
+  /** The distinct ids, each a contact of this account; CONTACT_NOT_FOUND naming the others, if any. */
+  private async contactsOf(accountId: string, contactIds: string[]): Promise<string[]> {
+    const ids = [...new Set(contactIds)];
+    const contacts = await this.em.find(Contact, { accountId, id: { $in: ids } }, { fields: ['id'] });
+    if (contacts.length !== ids.length) {
+      const known = new Set(contacts.map((c) => c.id));
+      throw new AppError('CONTACT_NOT_FOUND', 'Some contacts were not found', {
+        contactIds: ids.filter((id) => !known.has(id)).map((id) => `${id} is not a contact of this account`),
+      });
+    }
+    return ids;
   }
 
   private async find(accountId: string, id: string) {

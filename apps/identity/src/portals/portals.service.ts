@@ -377,10 +377,21 @@ export class PortalsService {
           throw error;
         }
       }
-      case 'general':
+      case 'general': {
+        // Inboxes belong to the inbox service: the destination must be one of this account's, of its kind.
+        const { destination } = settings as PortalSettings['general'];
+        if (!destination) return {};
+        const inboxes = await this.rpc.send('inbox.inboxes.list', { accountId });
+        return inboxes.some((inbox) => inbox.id === destination.id && inbox.kind === destination.kind)
+          ? {}
+          : {
+              'destination.id': [
+                `is not ${destination.kind === 'inbox' ? 'an inbox' : 'a help desk'} of this account`,
+              ],
+            };
+      }
       case 'theme':
       case 'systemPages':
-        // The inbox destination (general) is not checked against the inbox service yet.
         return {};
     }
   }
