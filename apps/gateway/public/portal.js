@@ -180,8 +180,13 @@
             window.location.assign(xhr.responseURL);
             return;
           }
-          // A refusal is a whole page (with the reason): show it as the browser would have.
-          var page = new DOMParser().parseFromString(xhr.responseText, 'text/html');
+          // A refusal is a whole page (with the reason): show it as the browser would have. Its
+          // theme's style block (the first in its head, before any data) carries its own response's
+          // nonce, which this document's policy does not know: it gets this document's, or the CSP
+          // refuses the theme (already while parsing, which applies this document's policy).
+          var nonce = document.querySelector('script[nonce]').nonce;
+          var html = xhr.responseText.replace(/<style nonce="[^"]*">/, '<style nonce="' + nonce + '">');
+          var page = new DOMParser().parseFromString(html, 'text/html');
           document.replaceChild(document.adoptNode(page.documentElement), document.documentElement);
         });
         xhr.addEventListener('error', function () {

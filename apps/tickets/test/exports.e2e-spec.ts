@@ -4,6 +4,7 @@ import { LocalFileStorage, migrateUp, RpcClient, type FileStorage } from '@helpd
 import {
   deleteRedisKeys,
   freshTestDatabase,
+  parseCsv,
   startTestNats,
   startTestService,
   withDatabase,
@@ -257,36 +258,6 @@ async function exportOf(request: RpcRequest<'tickets.exports.start'>) {
   expect(done).toMatchObject({ status: 'done', error: null });
   const bytes = await buffer(await storage.read(done.storageKey!));
   return { exportId, done, bytes, records: parseCsv(bytes.subarray(3).toString('utf8')) };
-}
-
-/** RFC 4180 as written: quoted fields with doubled quotes, CRLF between records. */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (char === '"') quoted = false;
-      else field += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ',') {
-      record.push(field);
-      field = '';
-    } else if (char === '\r' && text[i + 1] === '\n') {
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-      i++;
-    } else field += char;
-  }
-  if (field || record.length) throw new Error('the CSV does not end with a record delimiter');
-  return records;
 }
 
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -11,3 +11,4 @@ export * from './redis.js';
 export * from './processes.js';
 export * from './assertions.js';
 export * from './services.js';
+export * from './csv.js';

@@ -21,6 +21,15 @@ describe('sanitizeFileName', () => {
     expect(sanitizeFileName(' ... report.pdf ')).toBe('report.pdf');
   });
 
+  it('drops trailing dots and spaces, which Windows drops when it saves the file', () => {
+    expect(sanitizeFileName('page.html.')).toBe('page.html');
+    expect(sanitizeFileName('page.html . . ')).toBe('page.html');
+    expect(fileExtension(sanitizeFileName('report.exe...'))).toBe('exe');
+    // Also where the length limit cuts the name.
+    expect(sanitizeFileName(`${'a'.repeat(250)}.html.${'x'.repeat(30)}`)).toBe(`${'a'.repeat(250)}.html`);
+    expect(sanitizeFileName(`${'a'.repeat(249)}.html.${'x'.repeat(30)}`)).toBe(`${'a'.repeat(249)}.html`);
+  });
+
   it('keeps non-Latin names and collapses whitespace', () => {
     expect(sanitizeFileName('Tarjous   2026\tÄÖ 🔥.pdf')).toBe('Tarjous 2026 ÄÖ 🔥.pdf');
     expect(sanitizeFileName('e\u0301.txt')).toBe('é.txt');

@@ -9,6 +9,8 @@ const unwanted = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2
 /**
  * A client's file name as metadata: the last path segment only (a browser may send `C:\x\y.pdf`),
  * without control or direction characters (line breaks and tabs become spaces), without leading dots (no `..`, no hidden names),
+ * without trailing dots and spaces (Windows drops them when it saves a file, so `page.html.` would be
+ * saved as `page.html`: the extension checked must be the one the file ends up with),
  * whitespace collapsed, at most 255 characters with the extension kept. Empty when nothing is left.
  */
 export function sanitizeFileName(name: string): string {
@@ -20,7 +22,7 @@ export function sanitizeFileName(name: string): string {
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/^[.\s]+/, '')
-    .trimEnd();
+    .replace(/[.\s]+$/, '');
   if (cleaned.length <= MAX_FILE_NAME_LENGTH) return cleaned;
   const dot = cleaned.lastIndexOf('.');
   const extension = dot > 0 && cleaned.length - dot <= 16 ? cleaned.slice(dot) : '';
@@ -28,7 +30,7 @@ export function sanitizeFileName(name: string): string {
     cleaned.slice(0, cleaned.length - extension.length),
     MAX_FILE_NAME_LENGTH - extension.length,
   )
-    .trimEnd()
+    .replace(/[.\s]+$/, '')
     .concat(extension);
 }
 
