@@ -13,24 +13,39 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startTestRedis, type TestRedis } from './redis-server.js';
 
 export type ProcessName = 'identity' | 'tickets' | 'forms' | 'inbox' | 'gateway';
 const names: ProcessName[] = ['identity', 'tickets', 'forms', 'inbox', 'gateway'];
+type ServiceName = Exclude<ProcessName, 'gateway'>;
+const START_TIMEOUT_MS = 60_000;
 
 export interface System {
   /** The gateway's base URL. */
   url: string;
   /** The private NATS server the services use, for tests that talk to a service directly. */
   natsUrl: string;
+  /** The system's NATS server, to stop and start again (reconnect tests). */
+  nats: Pick<TestNats, 'stop' | 'start'>;
+  /** The system's private Redis, when started with `privateRedis` (restart tests); else the shared one is used. */
+  redis?: Pick<TestRedis, 'stop' | 'start' | 'url'>;
   /** The test database every service uses. */
   databaseUrl: string;
-  metricsPorts: Record<Exclude<ProcessName, 'gateway'>, number>;
+  /** Metrics ports of each domain service's first replica. */
+  metricsPorts: Record<ServiceName, number>;
   /** FILE_STORAGE_DIR of every process: a fresh temporary directory per run, removed by close(). */
   filesDir: string;
-  /** Every JSON line each process has logged so far. */
+  /** Every JSON line each process has logged so far (with replicas, all together, each with its `replica`). */
   logs: Record<ProcessName, Record<string, unknown>[]>;
-  stop(name: ProcessName, signal?: NodeJS.Signals): Promise<number | null>;
-  start(name: ProcessName): Promise<void>;
+  /**
+   * Stops a process and resolves with its exit code (null when a signal ended it). Without `replica`
+   * every replica of the service stops, and the code is the first one that is not 0.
+   */
+  stop(name: ProcessName, signal?: NodeJS.Signals, replica?: number): Promise<number | null>;
+  /** Starts a process and waits until it says it is ready; without `replica`, every replica that is not running. */
+  start(name: ProcessName, replica?: number): Promise<void>;
+  /** Sends a signal and returns at once: SIGSTOP freezes a process (it neither answers nor disconnects), SIGCONT thaws it. */
+  signal(name: ProcessName, signal: NodeJS.Signals, replica?: number): void;
   waitUntilReady(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -42,24 +57,28 @@ export interface System {
 export async function startSystem(options: {
   database: string;
   env?: Record<string, string>;
+  /** Processes of each domain service (default 1), in the service's queue group like replicas in production. */
+  replicas?: number;
+  /** A Redis of the system's own (persisted as docker-compose.yml configures it), for tests that restart Redis. */
+  privateRedis?: boolean;
 }): Promise<System> {
+  const replicas = options.replicas ?? 1;
   const nats: TestNats = await startTestNats();
+  const redis = options.privateRedis ? await startTestRedis() : undefined;
   const queuePrefix = `test-${randomBytes(4).toString('hex')}`;
   const databaseUrl = await freshTestDatabase(options.database);
   const gatewayPort = await freePort();
-  const metricsPorts = {
-    identity: await freePort(),
-    tickets: await freePort(),
-    forms: await freePort(),
-    inbox: await freePort(),
-  };
+  const metricsPortsByReplica = {} as Record<ServiceName, number[]>;
+  for (const name of names)
+    if (name !== 'gateway')
+      metricsPortsByReplica[name] = await Promise.all(Array.from({ length: replicas }, () => freePort()));
   const filesDir = mkdtempSync(join(tmpdir(), 'helpdesk-e2e-files-'));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     FILE_STORAGE_DIR: filesDir,
     NATS_URL: nats.url,
     DATABASE_URL: databaseUrl,
-    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_URL: redis?.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     LOG_LEVEL: 'info',
     QUEUE_PREFIX: queuePrefix,
     SHUTDOWN_GRACE_MS: '500',
@@ -72,10 +91,14 @@ export async function startSystem(options: {
   await runScript('scripts/seed.mjs', [], env);
 
   const logs = Object.fromEntries(names.map((name) => [name, []])) as unknown as System['logs'];
-  const children = new Map<ProcessName, ChildProcess>();
+  const children = new Map<string, ChildProcess>();
+  const key = (name: ProcessName, replica: number) => `${name}#${replica}`;
+  const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+  const replicasOf = (name: ProcessName) =>
+    name === 'gateway' ? [0] : Array.from({ length: replicas }, (_, replica) => replica);
   const sessionSecret = randomBytes(32).toString('hex');
 
-  const start = async (name: ProcessName) => {
+  const startOne = async (name: ProcessName, replica: number) => {
     const child = spawn('node', [`apps/${name}/dist/main.js`], {
       cwd: repositoryRoot,
       env: {
@@ -87,10 +110,12 @@ export async function startSystem(options: {
               SESSION_SECRET: sessionSecret,
               PUBLIC_URL: `http://127.0.0.1:${gatewayPort}`,
             }
-          : { METRICS_PORT: String(metricsPorts[name]) }),
+          : { METRICS_PORT: String(metricsPortsByReplica[name][replica]) }),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // This process's own lines too: an earlier run of the same name has said "ready" already.
+    const own: Record<string, unknown>[] = [];
     let partial = '';
     const collect = (chunk: Buffer) => {
       const text = partial + chunk.toString('utf8');
@@ -98,46 +123,82 @@ export async function startSystem(options: {
       partial = lines.pop() ?? '';
       for (const line of lines) {
         if (!line.trim()) continue;
+        let parsed: Record<string, unknown>;
         try {
-          logs[name].push(JSON.parse(line) as Record<string, unknown>);
+          parsed = JSON.parse(line) as Record<string, unknown>;
         } catch {
-          logs[name].push({ raw: line });
+          parsed = { raw: line };
         }
+        own.push(parsed);
+        // With replicas, which one said it.
+        logs[name].push(replicas > 1 ? { ...parsed, replica } : parsed);
       }
     };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
-    children.set(name, child);
+    children.set(key(name, replica), child);
     const ready = name === 'gateway' ? 'gateway ready' : `${name} service ready`;
-    const deadline = Date.now() + 30_000;
-    while (!logs[name].some((line) => line.msg === ready)) {
+    // Generous: a start on a busy 2-core machine (other suites, the test's own load) can take a while.
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (!own.some((line) => line.msg === ready)) {
       if (child.exitCode !== null)
-        throw new Error(`${name} exited with ${child.exitCode}: ${JSON.stringify(logs[name].slice(-5))}`);
-      if (Date.now() > deadline) throw new Error(`${name} did not start within 30 s`);
+        throw new Error(`${name} exited with ${child.exitCode}: ${JSON.stringify(own.slice(-5))}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${name} did not start within ${START_TIMEOUT_MS} ms: ${JSON.stringify(own.slice(-5))}`,
+        );
       await new Promise((r) => setTimeout(r, 50));
     }
   };
 
-  const stop = async (name: ProcessName, signal: NodeJS.Signals = 'SIGTERM') => {
-    const child = children.get(name);
-    children.delete(name);
-    if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+  const stopOne = async (name: ProcessName, replica: number, signal: NodeJS.Signals) => {
+    const child = children.get(key(name, replica));
+    children.delete(key(name, replica));
+    if (!child || exited(child)) return child?.exitCode ?? null;
     return new Promise<number | null>((resolve) => {
       child.once('exit', (code) => resolve(code));
       child.kill(signal);
     });
   };
 
+  const start = async (name: ProcessName, replica?: number) => {
+    const which =
+      replica === undefined
+        ? replicasOf(name).filter((r) => {
+            const child = children.get(key(name, r));
+            return !child || exited(child);
+          })
+        : [replica];
+    for (const r of which) await startOne(name, r);
+  };
+
+  const stop = async (name: ProcessName, signal: NodeJS.Signals = 'SIGTERM', replica?: number) => {
+    const codes = await Promise.all(
+      (replica === undefined ? replicasOf(name) : [replica]).map((r) => stopOne(name, r, signal)),
+    );
+    const failed = codes.filter((code) => code !== 0);
+    return failed.length ? failed[0] : 0;
+  };
+
   const url = `http://127.0.0.1:${gatewayPort}`;
   const system: System = {
     url,
     natsUrl: nats.url,
+    nats,
+    redis,
     databaseUrl,
-    metricsPorts,
+    metricsPorts: Object.fromEntries(
+      Object.entries(metricsPortsByReplica).map(([name, ports]) => [name, ports[0]]),
+    ) as System['metricsPorts'],
     filesDir,
     logs,
     start,
     stop,
+    signal(name, signal, replica = 0) {
+      const child = children.get(key(name, replica));
+      if (!child || exited(child)) throw new Error(`${name} (replica ${replica}) is not running`);
+      child.kill(signal);
+    },
     async waitUntilReady(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (
@@ -153,7 +214,8 @@ export async function startSystem(options: {
     async close() {
       await Promise.all(names.map((name) => stop(name)));
       await nats.stop();
-      await deleteRedisKeys(`${queuePrefix}:*`);
+      if (redis) await redis.close();
+      else await deleteRedisKeys(`${queuePrefix}:*`);
       rmSync(filesDir, { recursive: true, force: true });
     },
   };

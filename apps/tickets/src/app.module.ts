@@ -29,6 +29,8 @@ export class AppModule {
           queuePrefix: config.QUEUE_PREFIX,
           storage: new LocalFileStorage(config.FILE_STORAGE_DIR),
           ttlHours: config.EXPORT_TTL_HOURS,
+          lockMs: config.EXPORT_LOCK_MS,
+          stalledCheckMs: config.EXPORT_STALLED_CHECK_MS,
           logger,
           ...overrides.exports,
         }),

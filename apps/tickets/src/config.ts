@@ -16,6 +16,16 @@ export const TicketsEnv = ServiceEnv.extend({
     .min(1)
     .max(24 * 30)
     .default(24),
+  /**
+   * How long a running export's lock lasts unless its worker renews it (which it does every half of
+   * this). A worker that died mid-export is noticed once its lock has run out.
+   */
+  EXPORT_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  /**
+   * How often every worker looks for exports whose lock ran out and queues them again: a dead
+   * worker's export starts over within about EXPORT_LOCK_MS + 2 × this.
+   */
+  EXPORT_STALLED_CHECK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
 });
 export type TicketsConfig = z.output<typeof TicketsEnv>;
 

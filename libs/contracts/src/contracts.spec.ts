@@ -5,6 +5,7 @@ import {
   Events,
   isErrorBody,
   PageRequest,
+  ReadSubjects,
   RESERVED_SLUGS,
   Rpc,
   Services,
@@ -20,6 +21,16 @@ describe('contracts', () => {
 
   it('gives every service a ping subject for readiness checks', () => {
     for (const service of Services) expect(Object.keys(Rpc)).toContain(`${service}.ping`);
+  });
+
+  it('counts every get, list and ping as a read, and nothing that writes', () => {
+    for (const subject of Object.keys(Rpc) as (keyof typeof Rpc)[])
+      if (/\.(get|list|ping)$/.test(subject))
+        expect([subject, ReadSubjects.has(subject)]).toEqual([subject, true]);
+    for (const subject of ReadSubjects)
+      expect(subject).not.toMatch(
+        /\.(create|update|delete|submit|add|remove|open|close|record|start|register|login)/i,
+      );
   });
 
   it('names events <entity>.<past tense>', () => {

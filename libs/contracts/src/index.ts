@@ -31,6 +31,50 @@ export const Rpc = {
   ...InboxRpc,
 };
 export type Subject = keyof typeof Rpc;
+/**
+ * The subjects that only read, so asking twice changes nothing (a get-or-create of defaults, such as
+ * the portal's on first read, counts: it is safe to run twice at once). The RPC client asks a read
+ * again when it has had no answer for half its timeout, in case the replica holding it died; a write
+ * is never repeated by the client (whoever must not lose one uses an outbox with an idempotency key).
+ */
+export const ReadSubjects: ReadonlySet<Subject> = new Set<Subject>([
+  'forms.get',
+  'forms.list',
+  'forms.ping',
+  'forms.submissions.get',
+  'forms.submissions.list',
+  'identity.accessGroups.list',
+  'identity.accessGroups.members',
+  'identity.accessGroups.ofContact',
+  'identity.companies.get',
+  'identity.companies.list',
+  'identity.contactProperties.list',
+  'identity.contacts.get',
+  'identity.contacts.list',
+  'identity.ping',
+  'identity.portal.audit',
+  'identity.portal.get',
+  'identity.portal.resolve',
+  'identity.users.get',
+  'identity.users.list',
+  'identity.viewer.scope',
+  'inbox.attachments.get',
+  'inbox.inboxes.list',
+  'inbox.ping',
+  'inbox.portal.conversation',
+  'inbox.threads.get',
+  'inbox.threads.list',
+  'inbox.threads.ofTicket',
+  'inbox.timeline.get',
+  'tickets.exports.get',
+  'tickets.get',
+  'tickets.list',
+  'tickets.ping',
+  'tickets.pipelines.list',
+  'tickets.portal.get',
+  'tickets.portal.list',
+  'tickets.properties.list',
+]);
 /** What a caller sends (defaults may be left out). */
 export type RpcRequest<S extends Subject> = z.input<(typeof Rpc)[S]['request']>;
 /** What a handler receives once the request is validated (defaults filled in). */

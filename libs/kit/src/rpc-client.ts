@@ -1,5 +1,6 @@
 import {
   isErrorBody,
+  ReadSubjects,
   type EventName,
   type EventPayload,
   type RpcRequest,
@@ -7,7 +8,14 @@ import {
   type Subject,
 } from '@helpdesk/contracts';
 import { randomUUID } from 'node:crypto';
-import { connect, headers as natsHeaders, type MsgHdrs, type NatsConnection, type NatsError } from 'nats';
+import {
+  connect,
+  headers as natsHeaders,
+  type Msg,
+  type MsgHdrs,
+  type NatsConnection,
+  type NatsError,
+} from 'nats';
 import { AppError } from './app-error.js';
 import { CORRELATION_HEADER, currentCorrelationId, type Logger } from './logging.js';
 
@@ -51,14 +59,11 @@ export class RpcClient {
     let reply: NestReply;
     try {
       const nats = await this.connect();
-      const message = await nats.request(
-        subject,
-        encode({ pattern: subject, data: payload, id: randomUUID() }),
-        {
-          timeout: timeoutMs,
-          headers: this.headers(),
-        },
-      );
+      const data = encode({ pattern: subject, data: payload, id: randomUUID() });
+      const headers = this.headers();
+      const message = ReadSubjects.has(subject)
+        ? await this.read(nats, subject, data, headers, timeoutMs)
+        : await nats.request(subject, data, { timeout: timeoutMs, headers });
       reply = JSON.parse(message.string()) as NestReply;
     } catch (error) {
       throw unavailable(error, subject, timeoutMs);
@@ -101,6 +106,38 @@ export class RpcClient {
 
   async onApplicationShutdown(): Promise<void> {
     await this.close();
+  }
+
+  /**
+   * A read that has had no answer for half its timeout is sent once more, and the first answer wins,
+   * within the same deadline. A replica killed while it held a request never answers it; the queue
+   * group gives the second one to a replica that is alive. (A stopped replica drains instead, and a
+   * service nobody serves fails at once with no responders: neither waits for this.)
+   */
+  private async read(
+    nats: NatsConnection,
+    subject: string,
+    data: Uint8Array,
+    headers: MsgHdrs | undefined,
+    timeoutMs: number,
+  ): Promise<Msg> {
+    const first = nats.request(subject, data, { timeout: timeoutMs, headers });
+    const againAfterMs = Math.floor(timeoutMs / 2);
+    let timer: NodeJS.Timeout | undefined;
+    const silent = await Promise.race([
+      first.then(
+        () => false,
+        () => false,
+      ),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), againAfterMs))),
+    ]);
+    clearTimeout(timer);
+    if (!silent) return first;
+    this.options.logger?.warn({ subject, afterMs: againAfterMs }, 'no answer yet; asking again');
+    const second = nats.request(subject, data, { timeout: timeoutMs - againAfterMs, headers });
+    return Promise.any([first, second]).catch((error: AggregateError) => {
+      throw error.errors[0];
+    });
   }
 
   private connect(): Promise<NatsConnection> {

@@ -48,6 +48,8 @@ export class ExportJob implements OnApplicationBootstrap, BeforeApplicationShutd
       connection: this.connection,
       prefix: this.options.queuePrefix,
       concurrency: this.options.concurrency ?? 2,
+      lockDuration: this.options.lockMs ?? 30_000,
+      stalledInterval: this.options.stalledCheckMs ?? 30_000,
     });
     this.worker.on('failed', (job, err) => {
       const final = !job || err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);

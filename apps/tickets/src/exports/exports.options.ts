@@ -15,6 +15,10 @@ export interface ExportsModuleOptions {
   backoffMs?: number;
   /** Exports written in parallel by one process (default 2). */
   concurrency?: number;
+  /** A running export's lock, renewed every half of it (default 30 000, BullMQ's). */
+  lockMs?: number;
+  /** How often a worker requeues exports whose lock ran out, their worker dead (default 30 000, BullMQ's). */
+  stalledCheckMs?: number;
   /**
    * `rows` is updated after every this many rows (default 20 000: about ten updates a second at the
    * measured 200 000+ rows/s; each is a statement and an ORM call, so not every few thousand rows).
