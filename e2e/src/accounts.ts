@@ -3,8 +3,9 @@ import { withDatabase } from '@helpdesk/testing';
 import { randomUUID } from 'node:crypto';
 
 // Accounts and internal users go straight into the run's own database: identity has no subject that
-// creates an account or an internal user (only the demo seed makes them). Everything else a test
-// needs goes through the services' own subjects.
+// creates an account or an internal user (the demo seed and the create-account command make them,
+// the latter with an argon2 hash per user). Everything else a test needs goes through the services'
+// own subjects.
 
 export interface NewInternalUser {
   like: 'admin@demo.test' | 'agent@demo.test';

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { repositoryRoot, withDatabase } from '@helpdesk/testing';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { ApiSession, startSystem, type System } from '../src/system.js';
 
@@ -203,5 +205,84 @@ describe('the system over HTTP', () => {
 
     const replay = await fetch(`${system.url}/api/v1/tickets`, { headers: { cookie: stolenCookie } });
     expect(replay.status).toBe(401);
+  });
+});
+
+describe('a new account from the command line (apps/identity/dist/create-account.js)', () => {
+  const createAccount = (args: string[], password?: string) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: system.databaseUrl };
+    delete env.ADMIN_PASSWORD;
+    if (password !== undefined) env.ADMIN_PASSWORD = password;
+    return spawnSync('node', ['apps/identity/dist/create-account.js', ...args], {
+      cwd: repositoryRoot,
+      env,
+      encoding: 'utf8',
+    });
+  };
+  const demoAccountId = async () =>
+    (await json(await admin.request('GET', '/api/v1/auth/me'))).accountId as string;
+
+  it('makes an account whose admin logs in with every permission and sees nothing of the demo account', async () => {
+    const run = createAccount([
+      '--account',
+      'Esimerkki Oy',
+      '--email',
+      'Maija.Admin@Example.com',
+      '--name',
+      'Maija Meikäläinen',
+    ]);
+    expect([run.status, run.stderr]).toEqual([0, '']);
+    const password = /Generated password \(shown only now\): (\S+)/.exec(run.stdout)![1];
+    const created = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as {
+      accountId: string;
+      adminId: string;
+    };
+
+    const newAdmin = await ApiSession.login(system.url, 'maija.admin@example.com', password);
+    expect(await json(await newAdmin.request('GET', '/api/v1/auth/me'))).toMatchObject({
+      id: created.adminId,
+      accountId: created.accountId,
+      email: 'maija.admin@example.com',
+      name: 'Maija Meikäläinen',
+      permissions: ['portal.settings', 'tickets', 'inbox', 'forms', 'contacts', 'ops'],
+    });
+    expect(created.accountId).not.toBe(await demoAccountId());
+    expect((await json(await newAdmin.request('GET', '/api/v1/tickets'))).items).toEqual([]);
+    expect((await json(await newAdmin.request('GET', '/api/v1/contacts'))).items).toEqual([]);
+  });
+
+  it('takes the password from ADMIN_PASSWORD and prints none', async () => {
+    const run = createAccount(
+      ['--account', 'Second', '--email', 'second@example.com', '--name', 'Sam'],
+      'correct horse battery staple',
+    );
+    expect([run.status, run.stdout]).toEqual([0, expect.not.stringContaining('password')]);
+    await ApiSession.login(system.url, 'second@example.com', 'correct horse battery staple');
+  });
+
+  it('refuses a taken email, a missing option and a common password, saying which, and stores nothing', async () => {
+    const count = async () => {
+      const { rows } = await withDatabase(system.databaseUrl, (db) =>
+        db.query<{ n: number }>('select count(*)::int as n from identity.account'),
+      );
+      return rows[0].n;
+    };
+    const before = await count();
+    const taken = createAccount(['--account', 'Copy', '--email', 'admin@demo.test', '--name', 'X']);
+    expect([taken.status, taken.stderr]).toEqual([1, expect.stringContaining('--email: is already in use')]);
+    const missing = createAccount(['--email', 'third@example.com', '--name', 'X']);
+    expect([missing.status, missing.stderr]).toEqual([1, expect.stringContaining('--account: is required')]);
+    const common = createAccount(
+      ['--account', 'Third', '--email', 'third@example.com', '--name', 'X'],
+      'password123',
+    );
+    expect([common.status, common.stderr]).toEqual([
+      1,
+      expect.stringContaining('ADMIN_PASSWORD: is one of the most common'),
+    ]);
+    const unknown = createAccount(['--acount', 'Typo']);
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stderr).toContain("Unknown option '--acount'");
+    expect(await count()).toBe(before);
   });
 });
