@@ -2,18 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { FormView } from '@helpdesk/contracts';
 import { RpcClient } from '@helpdesk/kit';
 import { withDatabase } from '@helpdesk/testing';
+import { allDelivered, deliveredAs, submitMany } from '../src/submissions.js';
 import { startSystem, type System } from '../src/system.js';
 
 // Submissions are never lost and never doubled (DESIGN "Flows that must not lose data", ADR 0002):
 // accepted while tickets is down, or while the relay's process dies mid-delivery, and then exactly one
 // ticket each. The whole system as processes, over HTTP.
-
-const DATABASE = 'helpdesk_test_e2e_forms_delivery';
-const databaseUrl = (() => {
-  const url = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-  url.pathname = `/${DATABASE}`;
-  return url.toString();
-})();
 
 let system: System;
 let client: RpcClient;
@@ -21,61 +15,15 @@ let accountId: string;
 let form: FormView;
 
 /** Posts n submissions, 10 at a time; every one must be accepted (2xx). */
-async function submitMany(n: number, label: string): Promise<string[]> {
-  const ids: string[] = [];
-  const statuses: number[] = [];
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < n; i = next++) {
-      const response = await fetch(`${system.url}/forms/v1/submit/${form.id}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          email: `${label}-${i % 25}@load.test`,
-          subject: `${label} ${i}`,
-          content: `Submission ${i} of ${label}.`,
-        }),
-      });
-      statuses.push(response.status);
-      if (response.ok) ids.push(((await response.json()) as { submissionId: string }).submissionId);
-    }
-  };
-  await Promise.all(Array.from({ length: 10 }, worker));
+async function submitAll(n: number, label: string): Promise<string[]> {
+  const { ids, statuses } = await submitMany(system, form.id, n, label);
   expect(statuses.filter((status) => status !== 200)).toEqual([]);
   return ids;
 }
 
-/** The tickets made from these submissions (their source key is the submission id), and how many distinct. */
-const ticketCount = (ids: string[]) =>
-  withDatabase(databaseUrl, async (db) => {
-    const result = await db.query<{ tickets: number; keys: number; threads: number }>(
-      `select (select count(*)::int from tickets.ticket where source_key = any($1::text[])) as tickets,
-              (select count(distinct source_key)::int from tickets.ticket where source_key = any($1::text[])) as keys,
-              (select count(*)::int from inbox.thread where idempotency_key = any($1::text[])) as threads`,
-      [ids],
-    );
-    return result.rows[0];
-  });
-
-async function allDelivered(ids: string[], timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await withDatabase(databaseUrl, (db) =>
-      db.query<{ status: string; n: number }>(
-        'select status, count(*)::int as n from forms.submission where id = any($1::uuid[]) group by status',
-        [ids],
-      ),
-    );
-    const byStatus = Object.fromEntries(result.rows.map((row) => [row.status, row.n]));
-    if (byStatus.delivered === ids.length) return;
-    if (Date.now() > deadline) throw new Error(`not all delivered: ${JSON.stringify(byStatus)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 beforeAll(async () => {
   system = await startSystem({
-    database: DATABASE,
+    database: 'helpdesk_test_e2e_forms_delivery',
     env: {
       FORMS_SUBMIT_LIMIT_PER_IP: '1000000',
       FORMS_SUBMIT_LIMIT_PER_FORM: '1000000',
@@ -104,12 +52,12 @@ afterAll(async () => {
 describe('form submissions are never lost and never doubled', () => {
   it('accepts 200 submissions with tickets stopped, and has exactly 200 tickets after it restarts', async () => {
     await system.stop('tickets');
-    const ids = await submitMany(200, 'outage');
+    const ids = await submitAll(200, 'outage');
     expect(ids).toHaveLength(200);
     // Stored and waiting: identity has answered, tickets cannot.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(await ticketCount(ids)).toEqual({ tickets: 0, keys: 0, threads: 0 });
-    const retrying = await withDatabase(databaseUrl, (db) =>
+    expect(await deliveredAs(system, ids)).toEqual({ tickets: 0, keys: 0, threads: 0 });
+    const retrying = await withDatabase(system.databaseUrl, (db) =>
       db.query<{ n: number }>(
         "select count(*)::int as n from forms.submission where id = any($1::uuid[]) and status = 'retrying'",
         [ids],
@@ -118,17 +66,17 @@ describe('form submissions are never lost and never doubled', () => {
     expect(retrying.rows[0].n).toBeGreaterThan(0);
 
     await system.start('tickets');
-    await allDelivered(ids);
+    await allDelivered(system, ids);
     // Time for any duplicate delivery to show: there must be none.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(await ticketCount(ids)).toEqual({ tickets: 200, keys: 200, threads: 200 });
+    expect(await deliveredAs(system, ids)).toEqual({ tickets: 200, keys: 200, threads: 200 });
   });
 
   it('delivers each of 200 submissions exactly once when the forms service dies mid-way and restarts', async () => {
-    const first = await submitMany(100, 'crash');
+    const first = await submitAll(100, 'crash');
     // Killed, not stopped: deliveries in flight are cut off and their rows stay leased.
     await system.stop('forms', 'SIGKILL');
-    const cutOff = await withDatabase(databaseUrl, (db) =>
+    const cutOff = await withDatabase(system.databaseUrl, (db) =>
       db.query<{ n: number }>(
         "select count(*)::int as n from forms.submission where id = any($1::uuid[]) and status <> 'delivered'",
         [first],
@@ -138,11 +86,11 @@ describe('form submissions are never lost and never doubled', () => {
     expect(cutOff.rows[0].n).toBeGreaterThan(0);
     await system.start('forms');
     await system.waitUntilReady();
-    const second = await submitMany(100, 'after-crash');
+    const second = await submitAll(100, 'after-crash');
     const ids = [...first, ...second];
-    await allDelivered(ids);
+    await allDelivered(system, ids);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(await ticketCount(ids)).toEqual({ tickets: 200, keys: 200, threads: 200 });
+    expect(await deliveredAs(system, ids)).toEqual({ tickets: 200, keys: 200, threads: 200 });
     const [listed] = (
       await client.send('forms.submissions.list', {
         accountId,
