@@ -68,7 +68,7 @@ describe('refuseCrossOriginWrites', () => {
 
   it('refuses a change another site (a sibling subdomain too) asks for in a browser', () => {
     for (const headers of [
-      { 'sec-fetch-site': 'cross-site', origin: 'https://evil.test' },
+      { 'sec-fetch-site': 'cross-site', origin: 'https://evil.test' } as Record<string, string>,
       { 'sec-fetch-site': 'same-site', origin: 'http://support.helpdesk.test' },
       { origin: 'https://evil.test' },
       { origin: 'https://helpdesk.test' },
