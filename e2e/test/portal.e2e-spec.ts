@@ -556,6 +556,68 @@ describe('the customer portal over HTTP', () => {
     expect(status).toBe(200);
   });
 
+  it('follows a contact’s new company and segment on their very next page (the gateway’s kept scope is dropped)', async () => {
+    const ids = async (client: PortalClient) => (await allListed(client)).map((ticket) => ticket.id).sort();
+    // Earlier tests opened tickets: what each contact may see, by the rules, from today's tickets.
+    const tickets = (await rpc.send('tickets.list', { accountId, limit: 100 })).items;
+    const seenBy = (contactId: string, companyId: string | null) =>
+      tickets
+        .filter((t) => t.requesterContactId === contactId || (companyId && t.companyId === companyId))
+        .map((t) => t.id)
+        .sort();
+    const aliceId = contactIds.get('alice@acme.test')!;
+    const bobId = contactIds.get('bob@acme.test')!;
+    const acme = (await rpc.send('identity.contacts.get', { accountId, id: aliceId })).primaryCompanyId;
+    const globex = carolsTickets()[0].companyId;
+    const moveAlice = (primaryCompanyId: string | null) =>
+      rpc.send('identity.contacts.update', { accountId, id: aliceId, primaryCompanyId });
+    const alice = await loggedIn();
+    expect(await ids(alice)).toEqual(seenBy(aliceId, acme));
+    await moveAlice(globex);
+    try {
+      // Her own tickets stay hers; Acme's others go, Globex's come.
+      expect(await ids(alice)).toEqual(seenBy(aliceId, globex));
+    } finally {
+      await moveAlice(acme);
+    }
+    expect(await ids(alice)).toEqual(seenBy(aliceId, acme));
+
+    // Segment mode: Bob enters the segment when an admin sets his tier, and leaves it again.
+    await rpc.send('identity.contactProperties.create', {
+      accountId,
+      name: 'scope_tier',
+      label: 'Tier',
+      type: 'string',
+    });
+    const permissions = (await rpc.send('identity.portal.get', { accountId })).permissions;
+    const setPermissions = (settings: typeof permissions) =>
+      rpc.send('identity.portal.update', {
+        accountId,
+        actorUserId: adminId,
+        section: 'permissions',
+        settings,
+      });
+    const setTier = (scope_tier: string | null) =>
+      rpc.send('identity.contacts.update', { accountId, id: bobId, properties: { scope_tier } });
+    const bob = await loggedIn('bob@acme.test');
+    const bobsOwn = seenBy(bobId, null);
+    expect(await ids(bob)).toEqual(seenBy(bobId, acme));
+    await setPermissions({
+      mode: 'segment',
+      segment: { groups: [[{ property: 'scope_tier', operator: 'eq', value: 'gold' }]] },
+    });
+    try {
+      expect(await ids(bob)).toEqual(bobsOwn);
+      await setTier('gold');
+      expect(await ids(bob)).toEqual(seenBy(bobId, acme));
+      await setTier(null);
+      expect(await ids(bob)).toEqual(bobsOwn);
+    } finally {
+      await setPermissions(permissions);
+    }
+    expect(await ids(bob)).toEqual(seenBy(bobId, acme));
+  });
+
   it('words custom properties as the portal does, filters by yes/no and number ranges, and exports that view with descriptions', async () => {
     const option = (value: string, label: string) => ({ value, label });
     await rpc.send('tickets.properties.create', {

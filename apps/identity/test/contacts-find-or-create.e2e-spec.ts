@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RpcClient } from '@helpdesk/kit';
 import { withDatabase } from '@helpdesk/testing';
+import { connect } from 'nats';
 import { randomUUID } from 'node:crypto';
 import { rejection } from '@helpdesk/testing';
 import { startIdentity, type IdentityUnderTest } from './identity-under-test.js';
@@ -84,6 +85,40 @@ describe('identity.contacts.findOrCreate', () => {
       properties: { seats: 99, plan: 'pro' },
     });
     expect(again.properties).toEqual({ seats: 7, plan: 'pro' });
+  });
+
+  it('announces contact.updated when it fills a blank, before it answers, and not when nothing changed', async () => {
+    const events = await connect({ servers: identity.nats.url });
+    const updated: string[] = [];
+    events.subscribe('contact.updated', {
+      callback: (_error, message) =>
+        updated.push(message.json<{ data: { contactId: string } }>().data.contactId),
+    });
+    await events.flush();
+    try {
+      const { bob, carol } = {
+        bob: identity.demo.contacts['bob@acme.test'],
+        carol: identity.demo.contacts['carol@globex.test'],
+      };
+      const fill = () =>
+        client.send('identity.contacts.findOrCreate', {
+          accountId,
+          email: bob.email,
+          properties: { seats: 2 },
+        });
+      const announced = async (count: number) => {
+        for (const deadline = Date.now() + 2_000; updated.length < count && Date.now() < deadline;)
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        return updated;
+      };
+      await fill();
+      expect(await announced(1)).toEqual([bob.id]);
+      await fill(); // nothing left to fill
+      await client.send('identity.contacts.update', { accountId, id: carol.id, lastName: 'Cole' });
+      expect(await announced(2)).toEqual([bob.id, carol.id]);
+    } finally {
+      await events.close();
+    }
   });
 
   it('makes one contact when many ask for the same new email at once', async () => {

@@ -295,4 +295,6 @@ export const IdentityEvents = {
   'portal.updated': z.object({ accountId: Id, portalId: Id, section: z.string(), occurredAt: IsoDateTime }),
   /** The gateway ends every session of the contact (password changed, access removed). */
   'contact.sessions.revoked': z.object({ accountId: Id, contactId: Id, occurredAt: IsoDateTime }),
+  /** A contact's company or property values changed: what they may see on the portal may have too. */
+  'contact.updated': z.object({ accountId: Id, contactId: Id, occurredAt: IsoDateTime }),
 };

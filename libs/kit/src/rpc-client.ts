@@ -83,11 +83,22 @@ export class RpcClient {
    * Publishes an event. Events are notifications over core NATS (at most once): a failure to publish
    * is logged and never fails the caller, whose own change is already stored. What must not be lost
    * goes through an outbox instead (docs/adr/0002).
+   *
+   * With `routed`, it resolves once the NATS server has passed the event on to its subscribers. An
+   * event that invalidates caches is emitted so before the change is answered: a caller that gets the
+   * answer and asks again finds the caches already dropped.
    */
-  async emit<E extends EventName>(event: E, payload: EventPayload<E>): Promise<void> {
+  async emit<E extends EventName>(
+    event: E,
+    payload: EventPayload<E>,
+    { routed = false }: { routed?: boolean } = {},
+  ): Promise<void> {
     try {
       const nats = await this.connect();
       nats.publish(event, encode({ pattern: event, data: payload }), { headers: this.headers() });
+      // The server handles a connection's messages in order: its answer to this ping comes after it
+      // has routed the event.
+      if (routed) await nats.flush();
     } catch (error) {
       this.options.logger?.warn({ err: error, event }, 'event not published');
     }

@@ -5,9 +5,18 @@ import type { Request, Response } from 'express';
 import type { ContactViewer } from '../auth/viewer.js';
 import { previewOf, PreviewReadOnlyError } from './portal-page.js';
 import { PortalResolver } from './portal-resolver.js';
+import { ExpiringCache } from './expiring-cache.js';
+import { PortalEvents } from './portal-events.js';
 import { customerFilters, type ListView } from './ticket-view.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
+/**
+ * How long a contact's scope is reused when no event says it changed: the events drop it at once,
+ * the TTL bounds what a missed event (core NATS is at most once) can leave behind.
+ */
+export const SCOPE_CACHE_TTL_MS = 15_000;
+/** Contacts whose scope is kept; past that the cache starts over (one identity call each). */
+const SCOPE_CACHE_ENTRIES = 20_000;
 
 /** A posted form field as a string ('' when missing or not a string). */
 /** A malformed id names no ticket: the same 404 as one that does not exist or is out of reach. */
@@ -32,10 +41,19 @@ export function listRequest(portal: ResolvedPortal, scope: ViewerScope, view: Li
 /** What every portal page starts from: the request's portal and, for ticket pages, the viewer's scope. */
 @Injectable()
 export class PortalContext {
+  private readonly scopes = new ExpiringCache<ViewerScope>(SCOPE_CACHE_TTL_MS, SCOPE_CACHE_ENTRIES);
+
   constructor(
     private readonly rpc: RpcClient,
     private readonly resolver: PortalResolver,
-  ) {}
+    events: PortalEvents,
+  ) {
+    // A contact's company or properties decide their scope, and the portal's permissions everyone's.
+    events.on('contact.updated', ({ accountId, contactId }) =>
+      this.scopes.delete(`${accountId} ${contactId}`),
+    );
+    events.on('portal.updated', () => this.scopes.clear());
+  }
 
   /**
    * Resolves the request's portal (404 page when unknown or switched off) and keeps it for error
@@ -55,11 +73,17 @@ export class PortalContext {
     return portal;
   }
 
-  /** Which tickets the contact may see, from identity; tickets and inbox apply it themselves. */
-  scopeOf(portal: ResolvedPortal, contact: ContactViewer): Promise<ViewerScope> {
-    return this.rpc.send('identity.viewer.scope', {
-      accountId: portal.accountId,
-      contactId: contact.contactId,
-    });
+  /**
+   * Which tickets the contact may see, as identity computes it (asked once, then kept until an event
+   * says it may have changed); tickets and inbox apply it themselves.
+   */
+  scopeOf(portal: ResolvedPortal, contact: ContactViewer, now = Date.now()): Promise<ViewerScope> {
+    const { accountId } = portal;
+    const { contactId } = contact;
+    return this.scopes.get(
+      `${accountId} ${contactId}`,
+      () => this.rpc.send('identity.viewer.scope', { accountId, contactId }),
+      now,
+    );
   }
 }

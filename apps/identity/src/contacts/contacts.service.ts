@@ -5,7 +5,7 @@ import {
   type Page,
   type RpcPayload,
 } from '@helpdesk/contracts';
-import { AppError, decodeCursor, encodeCursor, isUuid } from '@helpdesk/kit';
+import { AppError, decodeCursor, encodeCursor, isUuid, RpcClient } from '@helpdesk/kit';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { requireAccount } from '../accounts/require-account.js';
@@ -37,7 +37,10 @@ const likePattern = (search: string) => `%${search.replace(/[\\%_]/g, (c) => `\\
 
 @Injectable()
 export class ContactsService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly rpc: RpcClient,
+  ) {}
 
   async create(request: RpcPayload<'identity.contacts.create'>): Promise<ContactView> {
     await requireAccount(this.em, request.accountId);
@@ -71,6 +74,7 @@ export class ContactsService {
     );
     if (properties) contact.properties = { ...contact.properties, ...properties };
     await this.flushUnique(contact.email);
+    await this.announce(contact);
     return toContactView(contact);
   }
 
@@ -263,8 +267,23 @@ export class ContactsService {
       contact.properties = { ...contact.properties, ...Object.fromEntries(missing) };
       changed = true;
     }
-    if (changed) await this.em.flush();
+    if (changed) {
+      await this.em.flush();
+      await this.announce(contact);
+    }
     return contact;
+  }
+
+  /**
+   * The portal caches what each contact may see (their company, their place in the permissions'
+   * segment): routed before the change is answered, so the contact's next page already follows it.
+   */
+  private announce(contact: Contact): Promise<void> {
+    return this.rpc.emit(
+      'contact.updated',
+      { accountId: contact.accountId, contactId: contact.id, occurredAt: new Date().toISOString() },
+      { routed: true },
+    );
   }
 
   private async checkReferences(

@@ -128,12 +128,16 @@ export class PortalsService {
     if (section === 'general') portal.slug = (parsed as PortalSettings['general']).slug;
     this.em.create(PortalAudit, { accountId, portalId: portal.id, actorUserId, section, before, after });
     await this.em.flush();
-    await this.rpc.emit('portal.updated', {
-      accountId,
-      portalId: portal.id,
-      section,
-      occurredAt: new Date().toISOString(),
-    });
+    await this.rpc.emit(
+      'portal.updated',
+      {
+        accountId,
+        portalId: portal.id,
+        section,
+        occurredAt: new Date().toISOString(),
+      },
+      { routed: true },
+    );
     return this.view(portal);
   }
 
@@ -242,9 +246,9 @@ export class PortalsService {
 
   /**
    * SPEC S4: own tickets only; the primary company's too; or the company's only for contacts in the
-   * segment. Asked on every portal page, and never cached (a changed permission or company applies to
-   * the next page at once): the contact's company and the portal's permissions are read in one
-   * statement, without entities; the segment's contact and definitions only when the mode needs them.
+   * segment. The gateway keeps the answer until `contact.updated` or `portal.updated` says it may
+   * have changed: the contact's company and the portal's permissions are read in one statement,
+   * without entities; the segment's contact and definitions only when the mode needs them.
    */
   async viewerScope({ accountId, contactId }: RpcPayload<'identity.viewer.scope'>): Promise<ViewerScope> {
     const [row] = await this.em.getConnection().execute<ScopeRow[]>(
@@ -274,12 +278,16 @@ export class PortalsService {
 
   private async announceDomains(accountId: string): Promise<PortalView> {
     const portal = await this.portalOf(accountId);
-    await this.rpc.emit('portal.updated', {
-      accountId,
-      portalId: portal.id,
-      section: 'domains',
-      occurredAt: new Date().toISOString(),
-    });
+    await this.rpc.emit(
+      'portal.updated',
+      {
+        accountId,
+        portalId: portal.id,
+        section: 'domains',
+        occurredAt: new Date().toISOString(),
+      },
+      { routed: true },
+    );
     return this.view(portal);
   }
 
