@@ -68,7 +68,7 @@ const send = (res, status, body) => {
 // The portal's list (BASELINE_PORTAL)
 // ---------------------------------------------------------------------------------------------
 /**
- * BASELINE_PORTAL, JSON: { accountId, slug, redisUrl, sessionSecret, columns: [{ property, label }],
+ * BASELINE_PORTAL, JSON: { accountId, slug, redisUrl, redisPrefix, sessionSecret, columns: [{ property, label }],
  * lists: { <contactId>: <the tickets.portal.list request the page sends for that contact> } }.
  */
 const portal = process.env.BASELINE_PORTAL ? JSON.parse(process.env.BASELINE_PORTAL) : null;
@@ -99,7 +99,7 @@ async function contactOf(req) {
   );
   const signature = Buffer.from(value.slice(dot + 1));
   if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return null;
-  const stored = await redis.get(`hd:sess:${id}`);
+  const stored = await redis.get(`${portal.redisPrefix}:sess:${id}`);
   if (!stored) return null;
   const session = JSON.parse(stored);
   const user = session.passport?.user;

@@ -73,7 +73,8 @@ const databaseUrl =
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const natsBin = process.env.NATS_SERVER ?? '/usr/sbin/nats-server';
 const database = assertBenchDatabase(databaseUrl);
-const queuePrefix = `bench-forms-${process.pid}`;
+// Every Redis key of the run (queues, rate-limit counters) is under it, and removed at the end.
+const redisPrefix = `bench-forms-${process.pid}`;
 /** Where the submissions come from (X-Forwarded-For, trusted by the gateway started here). */
 const clientAddress = benchAddress(0);
 
@@ -92,11 +93,7 @@ const lifecycle = benchRun({
     await db?.end().catch(() => {});
     db = null;
   },
-  removeKeys: () =>
-    removeRedisKeys(redisUrl, {
-      prefix: queuePrefix,
-      keys: [`hd:rl:forms:ip:${clientAddress}`, ...(formId ? [`hd:rl:forms:form:${formId}`] : [])],
-    }),
+  removeKeys: () => removeRedisKeys(redisUrl, redisPrefix),
   keepLogs: options.keepLogs,
 });
 const { procs, stopAll } = lifecycle;
@@ -164,7 +161,7 @@ const baseEnv = {
   NATS_URL: natsUrl,
   LOG_LEVEL: 'warn',
   REDIS_URL: redisUrl,
-  QUEUE_PREFIX: queuePrefix,
+  REDIS_PREFIX: redisPrefix,
   MAIL_DIR: join(tmp, 'mail'),
   FILE_STORAGE_DIR: join(tmp, 'files'),
 };

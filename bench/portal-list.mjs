@@ -56,7 +56,6 @@ import {
   benchAddress,
   companyTickets,
   logIn,
-  LoginTraces,
   MEGACORP,
   megacorpLogins,
   portalOf,
@@ -182,10 +181,10 @@ const profileDir = options.profile
 // Processes and cleanup
 // ---------------------------------------------------------------------------------------------
 const tmp = mkdtempSync(join(os.tmpdir(), 'helpdesk-bench-portal-'));
-const queuePrefix = `bench-portal-${process.pid}`;
+// Every Redis key of the run (queues, sessions, login counters) is under it, and removed at the end.
+const redisPrefix = `bench-portal-${process.pid}`;
 let db = null;
 let rpc = null;
-let traces = null; // the sessions and login counters the run leaves in the shared Redis
 
 const lifecycle = benchRun({
   tmp,
@@ -195,7 +194,7 @@ const lifecycle = benchRun({
     await db?.end().catch(() => {});
     db = null;
   },
-  removeKeys: () => removeRedisKeys(redisUrl, { prefix: queuePrefix, keys: traces?.keys() ?? [] }),
+  removeKeys: () => removeRedisKeys(redisUrl, redisPrefix),
 });
 const { procs, stopAll } = lifecycle;
 
@@ -258,7 +257,6 @@ const [contact, ...loginContacts] = await megacorpLogins(
   portalSite,
   1 + (loginCase ? options.loginContacts : 0),
 );
-traces = new LoginTraces(accountId);
 // What the logins cost: argon2's parameters, as stored in the hash the contacts were given.
 const passwordHash = (
   await db.query(
@@ -292,7 +290,7 @@ const baseEnv = {
   NATS_URL: nats.url,
   LOG_LEVEL: 'warn',
   REDIS_URL: redisUrl,
-  QUEUE_PREFIX: queuePrefix,
+  REDIS_PREFIX: redisPrefix,
   FILE_STORAGE_DIR: join(tmp, 'files'),
   MAIL_DIR: join(tmp, 'mail'),
 };
@@ -335,7 +333,6 @@ console.log(
 const cookie = await logIn(gateways, portalSite, {
   contact,
   clientAddress: benchAddress(0),
-  traces,
   agent: keepAlive,
 });
 console.log(`Logged in as ${contact.email} (Megacorp Oy).`);
@@ -383,6 +380,7 @@ if (cases.some((c) => c.baselineOf)) {
         accountId,
         slug,
         redisUrl,
+        redisPrefix,
         sessionSecret,
         columns: portal.ticketDisplay.columns,
         lists: { [contact.id]: jsonRequestOf({}) },
@@ -465,7 +463,6 @@ async function prepareLogin() {
     await logIn(gateways, portalSite, {
       contact: loginContacts[n],
       clientAddress: benchAddress(1 + n),
-      traces,
       agent: keepAlive,
     });
   };

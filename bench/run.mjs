@@ -38,6 +38,7 @@ import {
   root,
   services,
 } from './lib/common.mjs';
+import { removeRedisKeys } from './lib/lifecycle.mjs';
 import { formatSummary, summarize } from './lib/profile-summary.mjs';
 
 const arg = (name, fallback) =>
@@ -61,7 +62,8 @@ const children = []; // { name, child, logFile }
 let tmp; // scratch dir: nats store, logs, profiles in progress
 let stopping = false;
 let currentLoad = null; // the running autocannon instance, stopped on Ctrl-C
-let logout = null; // ends the benchmark's session in the shared Redis once logged in
+// Every Redis key of the run (its session, the login counter) is under it, and removed at the end.
+const redisPrefix = `bench-api-${process.pid}`;
 
 function startChild(name, command, args, env, { ipc = false } = {}) {
   const logFile = join(tmp, `${name}.log`);
@@ -91,7 +93,6 @@ const alive = (child) => child.exitCode === null && child.signalCode === null;
 async function stopAll({ keepLogs = false } = {}) {
   stopping = true;
   currentLoad?.stop();
-  await logout?.().catch(() => {});
   // The Node processes first (they unsubscribe and drain over NATS), nats-server once they are gone.
   const stopGroup = async (group) => {
     for (const { child } of group) if (alive(child)) child.kill('SIGTERM');
@@ -101,6 +102,7 @@ async function stopAll({ keepLogs = false } = {}) {
   };
   await stopGroup(children.filter((c) => c.name !== 'nats-server'));
   await stopGroup(children.filter((c) => c.name === 'nats-server'));
+  await removeRedisKeys(redisUrl, redisPrefix);
   if (tmp && keepLogs) console.error(`Logs of the processes are in ${tmp}`);
   else if (tmp) rmSync(tmp, { recursive: true, force: true });
 }
@@ -354,6 +356,7 @@ const baseEnv = {
   NODE_ENV: 'production',
   NATS_URL: natsUrl,
   LOG_LEVEL: 'warn',
+  REDIS_PREFIX: redisPrefix,
 };
 const profiled = new Set(options.profile ? ['gateway', 'tickets'] : []);
 const nodeArgs = (name) => (profiled.has(name) ? ['--import', join(benchDir, 'lib', 'cpu-profile.mjs')] : []);
@@ -421,12 +424,6 @@ const cookie = login.headers
   .find((c) => c.startsWith('hd.sid='));
 if (!cookie) throw new Error('login set no hd.sid cookie');
 const sliceHeaders = { cookie };
-logout = () =>
-  fetch(`${gatewayUrl}/api/v1/auth/logout`, {
-    method: 'POST',
-    headers: sliceHeaders,
-    signal: AbortSignal.timeout(2_000),
-  });
 
 // The deep page: walk the cursor through the slice (bounded in pages and time), checking the order.
 const listPath = '/api/v1/tickets?limit=25';

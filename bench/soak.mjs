@@ -54,7 +54,6 @@ import {
   csrfFrom,
   formPost,
   logIn,
-  LoginTraces,
   megacorpLogins,
   portalOf,
   request,
@@ -117,19 +116,17 @@ assertBenchDatabase(soakUrl);
 if (!existsSync(natsBin)) throw new Error(`nats-server not found at ${natsBin} (set NATS_SERVER)`);
 
 const tmp = mkdtempSync(join(os.tmpdir(), 'helpdesk-bench-soak-'));
-const queuePrefix = `bench-soak-${process.pid}`;
+// Every Redis key of the run (queues, sessions, rate-limit counters) is under it, and removed at the end.
+const redisPrefix = `bench-soak-${process.pid}`;
 let db = null;
 let copied = false;
-let traces = null;
-const formKeys = new Set(); // the public form's rate-limit counters this run used
 const lifecycle = benchRun({
   tmp,
   closeClients: async () => {
     await db?.end().catch(() => {});
     db = null;
   },
-  removeKeys: () =>
-    removeRedisKeys(redisUrl, { prefix: queuePrefix, keys: [...(traces?.keys() ?? []), ...formKeys] }),
+  removeKeys: () => removeRedisKeys(redisUrl, redisPrefix),
   removeData: async () => {
     if (copied && !options.keepDatabase) await dropDatabase(benchDatabaseUrl, soakName);
   },
@@ -190,7 +187,6 @@ const accountId = generation.account_id;
 const portalSite = await portalOf(db, accountId);
 const { slug, hostname } = portalSite;
 const contacts = await megacorpLogins(db, portalSite, options.contacts);
-traces = new LoginTraces(accountId);
 // Tickets of the company view, for the ticket pages and the replies.
 const tickets = await companyTickets(db, portalSite, contacts[0], 2_000);
 
@@ -206,7 +202,7 @@ const baseEnv = {
   NATS_URL: nats.url,
   LOG_LEVEL: 'warn',
   REDIS_URL: redisUrl,
-  QUEUE_PREFIX: queuePrefix,
+  REDIS_PREFIX: redisPrefix,
   FILE_STORAGE_DIR: join(tmp, 'files'),
   MAIL_DIR: join(tmp, 'mail'),
 };
@@ -235,7 +231,6 @@ for (const [n, contact] of contacts.entries()) {
   const cookie = await logIn(gateways, portalSite, {
     contact,
     clientAddress: benchAddress(n),
-    traces,
     agent,
   });
   const list = await request(gateways.port(), {
@@ -295,7 +290,6 @@ const kinds = {
     // 256 visitors' addresses in turn: about one submission a minute each at 4 a second, well within
     // the per-address limit (20 a minute).
     const address = benchAddress(1_000 + (n % 256));
-    formKeys.add(`hd:rl:forms:ip:${address}`);
     const body = JSON.stringify({
       email: `soak-visitor-${n % 500}@bench.test`,
       firstname: 'Soak',
@@ -318,7 +312,6 @@ const kinds = {
     return { status: answer.status, wrong: answer.status === 200 ? null : answer.body.slice(0, 200) };
   },
 };
-formKeys.add(`hd:rl:forms:form:${supportFormId}`);
 
 /**
  * The order the kinds take turns in, spread evenly by their shares (smooth weighted round robin):

@@ -132,7 +132,7 @@ for (const scope of options.scopes)
 const tmp = mkdtempSync(join(os.tmpdir(), 'helpdesk-bench-export-'));
 let rpc = null;
 const clients = new Set();
-const queuePrefix = `bench-export-${process.pid}`;
+const redisPrefix = `bench-export-${process.pid}`;
 
 const lifecycle = benchRun({
   tmp,
@@ -142,7 +142,7 @@ const lifecycle = benchRun({
     for (const client of clients) await client.end().catch(() => {});
     clients.clear();
   },
-  removeKeys: () => removeRedisKeys(redisUrl, { prefix: queuePrefix }),
+  removeKeys: () => removeRedisKeys(redisUrl, redisPrefix),
 });
 const { procs, stopAll } = lifecycle;
 
@@ -376,7 +376,7 @@ function startTickets(scope, { profiled }) {
     METRICS_PORT: '0',
     LOG_LEVEL: 'warn',
     REDIS_URL: redisUrl,
-    QUEUE_PREFIX: queuePrefix,
+    REDIS_PREFIX: redisPrefix,
     FILE_STORAGE_DIR: filesDir,
   });
 }

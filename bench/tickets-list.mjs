@@ -148,7 +148,7 @@ const profileFile = options.profile
 const tmp = mkdtempSync(join(os.tmpdir(), 'helpdesk-bench-list-'));
 let rpc = null;
 let db = null;
-const queuePrefix = `bench-list-${process.pid}`;
+const redisPrefix = `bench-list-${process.pid}`;
 
 const lifecycle = benchRun({
   tmp,
@@ -157,7 +157,7 @@ const lifecycle = benchRun({
     await db?.end().catch(() => {});
     db = null;
   },
-  removeKeys: () => removeRedisKeys(redisUrl, { prefix: queuePrefix }),
+  removeKeys: () => removeRedisKeys(redisUrl, redisPrefix),
 });
 const { procs, stopAll } = lifecycle;
 
@@ -294,7 +294,7 @@ const tickets = procs.start('tickets', process.execPath, [...profilerArgs, 'apps
   METRICS_PORT: '0',
   LOG_LEVEL: 'warn',
   REDIS_URL: redisUrl,
-  QUEUE_PREFIX: queuePrefix,
+  REDIS_PREFIX: redisPrefix,
   FILE_STORAGE_DIR: join(tmp, 'files'),
 });
 

@@ -60,7 +60,7 @@ const natsBin = process.env.NATS_SERVER ?? '/usr/sbin/nats-server';
 // Processes and cleanup (only when the bench starts its own system)
 // ---------------------------------------------------------------------------------------------
 const tmp = mkdtempSync(join(os.tmpdir(), 'helpdesk-bench-upload-'));
-const queuePrefix = `bench-upload-${process.pid}`;
+const redisPrefix = `bench-upload-${process.pid}`;
 let cookie = null;
 /** Where logins and lookups go: the running system's gateway, or the first one started here. */
 let baseUrl = options.url;
@@ -72,7 +72,7 @@ const lifecycle = benchRun({
       await fetch(`${baseUrl}/api/v1/auth/logout`, { method: 'POST', headers: { cookie } }).catch(() => {});
   },
   removeKeys: async () => {
-    if (options.url === null) await removeRedisKeys(redisUrl, { prefix: queuePrefix });
+    if (options.url === null) await removeRedisKeys(redisUrl, redisPrefix);
   },
   stopOrder: [
     (name) => name.startsWith('gateway'),
@@ -94,7 +94,7 @@ async function startSystem() {
     NATS_URL: natsUrl,
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
-    QUEUE_PREFIX: queuePrefix,
+    REDIS_PREFIX: redisPrefix,
     LOG_LEVEL: 'warn',
     FILE_STORAGE_DIR: join(tmp, 'files'),
     MAIL_DIR: join(tmp, 'mail'),

@@ -68,10 +68,11 @@ export function benchRun({
 }
 
 /**
- * Removes the run's Redis keys: everything under `prefix` (the run's own BullMQ queue prefix) and
- * the listed `keys`; nothing else is touched. A failure is reported, not thrown.
+ * Removes the run's Redis keys: everything under `prefix` (the REDIS_PREFIX the run started the
+ * system with: queues, sessions, rate-limit counters); nothing else is touched. A failure is
+ * reported, not thrown.
  */
-export async function removeRedisKeys(redisUrl, { prefix, keys = [] }) {
+export async function removeRedisKeys(redisUrl, prefix) {
   const pattern = `${prefix}:*`;
   try {
     const { default: Redis } = await import('ioredis');
@@ -84,7 +85,6 @@ export async function removeRedisKeys(redisUrl, { prefix, keys = [] }) {
         if (found.length) await redis.del(...found);
         cursor = next;
       } while (cursor !== '0');
-      if (keys.length) await redis.del(...keys);
     } finally {
       redis.disconnect();
     }

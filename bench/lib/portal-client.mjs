@@ -1,8 +1,6 @@
 // The customer portal as a browser uses it, for the benchmarks that go through the gateway
 // (portal-list.mjs, soak.mjs): requests over keep-alive connections, the portal's login form with its
-// CSRF token and session cookie, the Megacorp contacts that may log in, and the keys those logins
-// leave in the shared Redis, to remove afterwards.
-import { createHash } from 'node:crypto';
+// CSRF token and session cookie, and the Megacorp contacts that may log in.
 import http from 'node:http';
 import { HOST } from './processes.mjs';
 
@@ -68,12 +66,6 @@ const liquidEscape = (text) =>
  */
 export const ticketHeadingOf = (subject) =>
   Buffer.from(`<h1 class="page-title">${liquidEscape(subject)}</h1>`, 'utf8').toString('latin1');
-/** The session id inside the signed `hd.sid` cookie (`s:<id>.<signature>`, URL-encoded). */
-export const sessionIdOf = (cookie) => {
-  const value = decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1));
-  return value.slice(2, value.lastIndexOf('.'));
-};
-
 /**
  * A client address of its own for the n-th simulated customer, from 198.18.0.0/15 (set aside for
  * benchmarks, RFC 2544). Sent as X-Forwarded-For to gateways started with TRUST_PROXY=true, so the
@@ -153,42 +145,15 @@ export async function companyTickets(db, portal, contact, count) {
 }
 
 /**
- * What logins leave in the shared Redis: the sessions, each contact's index of its sessions and the
- * login limiter's counters (the gateway's own key names). Removed once the gateways are gone.
- */
-export class LoginTraces {
-  constructor(accountId) {
-    this.accountId = accountId;
-    this.sessionIds = new Set();
-    this.contactIds = new Set();
-    this.emails = new Set();
-    this.addresses = new Set();
-  }
-
-  keys() {
-    const hash = (email) => createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
-    return [
-      ...[...this.sessionIds].map((id) => `hd:sess:${id}`),
-      ...[...this.contactIds].map((id) => `hd:contact-sessions:${this.accountId}:${id}`),
-      ...[...this.emails].map((email) => `hd:rl:login:portal:${this.accountId}:email:${hash(email)}`),
-      ...[...this.addresses].map((address) => `hd:rl:login:ip:${address}`),
-    ];
-  }
-}
-
-/**
  * Logs a contact in through the portal's login form as a browser does: `GET /<slug>/login` (a
  * session cookie and the form's CSRF token), then `POST /<slug>/login`, which must answer 303 to the
  * ticket list with a new session cookie. Each request goes to the next of `gateways` (a
- * `RoundRobin`), from `clientAddress` (X-Forwarded-For) when given; every key the login leaves in
- * Redis is noted in `traces`. Returns the session cookie (`hd.sid=…`).
+ * `RoundRobin`), from `clientAddress` (X-Forwarded-For) when given. Returns the session cookie
+ * (`hd.sid=…`).
  */
-export async function logIn(gateways, portal, { contact, clientAddress, traces, agent }) {
+export async function logIn(gateways, portal, { contact, clientAddress, agent }) {
   const { slug, hostname } = portal;
   const headers = { host: hostname, ...(clientAddress ? { 'x-forwarded-for': clientAddress } : {}) };
-  traces.contactIds.add(contact.id);
-  traces.emails.add(contact.email);
-  if (clientAddress) traces.addresses.add(clientAddress);
   const form = await request(gateways.port(), { path: `/${slug}/login`, headers, agent });
   const token = csrfFrom(form.body);
   const anonymous = cookieFrom(form.headers, 'hd.sid');
@@ -196,7 +161,6 @@ export async function logIn(gateways, portal, { contact, clientAddress, traces, 
     throw new Error(
       `GET /${slug}/login: ${form.status}, token ${Boolean(token)}, cookie ${Boolean(anonymous)}`,
     );
-  traces.sessionIds.add(sessionIdOf(anonymous));
   const login = await request(gateways.port(), {
     path: `/${slug}/login`,
     agent,
@@ -206,7 +170,6 @@ export async function logIn(gateways, portal, { contact, clientAddress, traces, 
     ),
   });
   const cookie = cookieFrom(login.headers, 'hd.sid');
-  if (cookie) traces.sessionIds.add(sessionIdOf(cookie));
   if (login.status !== 303 || login.headers.location !== `/${slug}/tickets` || !cookie)
     throw new Error(
       `POST /${slug}/login as ${contact.email}: ${login.status} → ${login.headers.location}\n${login.body.slice(0, 300)}`,

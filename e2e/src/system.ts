@@ -31,6 +31,11 @@ export interface System {
   redis?: Pick<TestRedis, 'stop' | 'start' | 'url'>;
   /** The test database every service uses. */
   databaseUrl: string;
+  /**
+   * The Redis key of the gateway session a cookie names (`hd.sid=s:<id>.<signature>`, or only its
+   * value), under this system's own REDIS_PREFIX.
+   */
+  sessionKey(cookie: string): string;
   /** Metrics ports of each domain service's first replica. */
   metricsPorts: Record<ServiceName, number>;
   /** FILE_STORAGE_DIR of every process: a fresh temporary directory per run, removed by close(). */
@@ -65,7 +70,8 @@ export async function startSystem(options: {
   const replicas = options.replicas ?? 1;
   const nats: TestNats = await startTestNats();
   const redis = options.privateRedis ? await startTestRedis() : undefined;
-  const queuePrefix = `test-${randomBytes(4).toString('hex')}`;
+  // Every Redis key of the system (queues, sessions, rate-limit counters) is under it: its own.
+  const redisPrefix = `test-${randomBytes(4).toString('hex')}`;
   const databaseUrl = await freshTestDatabase(options.database);
   const gatewayPort = await freePort();
   const metricsPortsByReplica = {} as Record<ServiceName, number[]>;
@@ -80,7 +86,7 @@ export async function startSystem(options: {
     DATABASE_URL: databaseUrl,
     REDIS_URL: redis?.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     LOG_LEVEL: 'info',
-    QUEUE_PREFIX: queuePrefix,
+    REDIS_PREFIX: redisPrefix,
     SHUTDOWN_GRACE_MS: '500',
     // Links in identity's mails lead to this gateway (on the portal's domain, e.g. localhost).
     PORTAL_LINK_SCHEME: 'http',
@@ -187,6 +193,11 @@ export async function startSystem(options: {
     nats,
     redis,
     databaseUrl,
+    sessionKey(cookie) {
+      const id = /^s:([^.]+)\./.exec(decodeURIComponent(cookie.replace(/^hd\.sid=/, '')))?.[1];
+      if (!id) throw new Error(`no signed session id in ${cookie}`);
+      return `${redisPrefix}:sess:${id}`;
+    },
     metricsPorts: Object.fromEntries(
       Object.entries(metricsPortsByReplica).map(([name, ports]) => [name, ports[0]]),
     ) as System['metricsPorts'],
@@ -215,7 +226,7 @@ export async function startSystem(options: {
       await Promise.all(names.map((name) => stop(name)));
       await nats.stop();
       if (redis) await redis.close();
-      else await deleteRedisKeys(`${queuePrefix}:*`);
+      else await deleteRedisKeys(`${redisPrefix}:*`);
       rmSync(filesDir, { recursive: true, force: true });
     },
   };

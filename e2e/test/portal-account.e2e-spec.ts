@@ -577,10 +577,8 @@ describe('single sign-on through the portal’s OpenID provider (S10)', () => {
     const authorizationUrl = await start(client, '/support/tickets?status=closed');
     expect(authorizationUrl.startsWith(`${idp.issuer}/`)).toBe(true);
 
-    const sid = decodeURIComponent(client.cookie!.split('=')[1])
-      .replace(/^s:/, '')
-      .replace(/\.[^.]*$/, '');
-    const session = JSON.parse((await redis.get(`hd:sess:${sid}`))!) as {
+    const sessionKey = system.sessionKey(client.cookie!);
+    const session = JSON.parse((await redis.get(sessionKey))!) as {
       portalSso: { secrets: { state: string; nonce: string; codeVerifier: string } };
     };
     const { state, codeVerifier } = session.portalSso.secrets;
@@ -596,7 +594,7 @@ describe('single sign-on through the portal’s OpenID provider (S10)', () => {
     const list = await client.get('/support/tickets');
     expect(list.status).toBe(200);
     expect(list.body).toContain('Alice');
-    expect(await redis.get(`hd:sess:${sid}`)).toBeNull();
+    expect(await redis.get(sessionKey)).toBeNull();
 
     // The provider's answer is good for one login only.
     const replay = await new PortalClient(system.url).get(pathOf(callback));

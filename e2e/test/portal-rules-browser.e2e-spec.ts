@@ -91,12 +91,8 @@ async function sessionCookieOf(context: BrowserContext): Promise<Cookie> {
   return cookie;
 }
 
-/** The session's key in the gateway's Redis store: express-session signs the id as `s:<id>.<signature>`. */
-function sessionKeyOf(cookie: Cookie): string {
-  const id = /^s:([^.]+)\./.exec(decodeURIComponent(cookie.value))?.[1];
-  if (!id) throw new Error(`not a signed session id: ${cookie.value}`);
-  return `hd:sess:${id}`;
-}
+/** The session's key in the gateway's Redis store. */
+const sessionKeyOf = (cookie: Cookie) => system.sessionKey(cookie.value);
 
 async function storedSession(key: string): Promise<StoredSession | null> {
   const text = await redis.get(key);

@@ -25,9 +25,8 @@ interface StoredSession {
   portalSso?: { secrets: { state: string; nonce: string; codeVerifier: string } };
 }
 
-/** The visitor's session in the gateway's Redis (express-session signs the id as `s:<id>.<signature>`). */
-const sessionKeyOf = (client: PortalClient) =>
-  `hd:sess:${/^s:([^.]+)\./.exec(decodeURIComponent(client.cookie!.slice('hd.sid='.length)))![1]}`;
+/** The visitor's session in the gateway's Redis. */
+const sessionKeyOf = (client: PortalClient) => system.sessionKey(client.cookie!);
 
 async function storedSession(client: PortalClient): Promise<StoredSession | null> {
   const text = await redis.get(sessionKeyOf(client));

@@ -119,11 +119,9 @@ class Visitor {
     return this.send('POST', action, { form: { _csrf: PortalClient.csrfOf(form.body), ...fields } });
   }
 
-  /** The session's key in Redis: express-session signs the id as `s:<id>.<signature>`. */
+  /** The session's key in Redis. */
   get sessionKey(): string {
-    const id = /^s:([^.]+)\./.exec(decodeURIComponent(this.cookie?.slice('hd.sid='.length) ?? ''))?.[1];
-    if (!id) throw new Error(`no signed session id in ${this.cookie}`);
-    return `hd:sess:${id}`;
+    return system.sessionKey(this.cookie ?? '');
   }
 }
 

@@ -63,7 +63,7 @@ export async function startForms(
     DATABASE_URL: databaseUrl,
     METRICS_PORT: '0',
     LOG_LEVEL: 'info',
-    QUEUE_PREFIX: queuePrefix,
+    REDIS_PREFIX: queuePrefix,
     SHUTDOWN_GRACE_MS: '500',
     MAIL_DIR: mailDir,
     FILE_STORAGE_DIR: mailDir,

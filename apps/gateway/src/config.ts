@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_ATTACHMENT_BYTES, DEFAULT_MAX_ATTACHMENTS_PER_MESSAGE } from '@helpdesk/contracts';
-import { CommonEnv, envPort, envUrl, loadConfig, QueueEnv } from '@helpdesk/kit';
+import { CommonEnv, envPort, envUrl, loadConfig, RedisEnv } from '@helpdesk/kit';
 import { z } from 'zod';
 
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -9,8 +9,8 @@ export const GatewayEnv = CommonEnv.extend({
   HOST: z.string().default('0.0.0.0'),
   /** The address people use, for links and printed URLs. */
   PUBLIC_URL: envUrl(['http:', 'https:']).default('http://localhost:3000'),
-  /** Sessions live in this Redis; the queue dashboard reads the services' queues there, under QUEUE_PREFIX. */
-  ...QueueEnv.shape,
+  /** Sessions and rate-limit counters live in this Redis under REDIS_PREFIX, where the queue dashboard reads the services' queues. */
+  ...RedisEnv.shape,
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters (generate one: openssl rand -hex 32)'),
   /** Internal users are logged out after this long without a request. */
   ADMIN_SESSION_IDLE_MINUTES: z.coerce

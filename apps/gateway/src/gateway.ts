@@ -18,7 +18,7 @@ import { createRedis } from './redis.js';
 
 /** Builds the gateway (middleware order matters: context, security headers, body, session, routes). */
 export async function createGateway(config: GatewayConfig, logger: Logger): Promise<INestApplication> {
-  const redis = createRedis(config.REDIS_URL);
+  const redis = createRedis(config.REDIS_URL, config.REDIS_PREFIX);
   const metrics = new Metrics('gateway');
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot(config, logger, redis, metrics),

@@ -1,9 +1,9 @@
-import { envPort, loadConfig, MailEnv, QueueEnv, ServiceEnv } from '@helpdesk/kit';
+import { envPort, loadConfig, MailEnv, RedisEnv, ServiceEnv } from '@helpdesk/kit';
 import { z } from 'zod';
 
 export const IdentityEnv = ServiceEnv.extend({
   METRICS_PORT: envPort.default(9101),
-  ...QueueEnv.shape,
+  ...RedisEnv.shape,
   ...MailEnv.shape,
   /** Lets portal SSO use an http:// OpenID provider. Only for a local test provider. */
   OIDC_ALLOW_INSECURE_HTTP: z

@@ -22,7 +22,7 @@ export class PortalAccessModule {
       imports: [
         EmailsModule.forRoot({
           redisUrl: config.REDIS_URL,
-          queuePrefix: config.QUEUE_PREFIX,
+          queuePrefix: config.REDIS_PREFIX,
           smtpUrl: config.SMTP_URL,
           mailDir: config.MAIL_DIR,
           from: config.MAIL_FROM,

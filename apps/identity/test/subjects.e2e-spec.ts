@@ -30,7 +30,7 @@ beforeAll(async () => {
     module: AppModule.forRoot,
     natsUrl: nats.url,
     databaseUrl,
-    env: { QUEUE_PREFIX: queuePrefix, MAIL_DIR: `/tmp/${queuePrefix}` },
+    env: { REDIS_PREFIX: queuePrefix, MAIL_DIR: `/tmp/${queuePrefix}` },
   });
   client = new RpcClient({ natsUrl: nats.url, timeoutMs: 5_000 });
 });

@@ -33,7 +33,7 @@ export class AppModule {
           },
           {
             redisUrl: config.REDIS_URL,
-            queuePrefix: config.QUEUE_PREFIX,
+            queuePrefix: config.REDIS_PREFIX,
             from: config.MAIL_FROM,
             smtpUrl: config.SMTP_URL,
             mailDir: config.MAIL_DIR,

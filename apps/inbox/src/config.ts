@@ -1,12 +1,12 @@
 import { DEFAULT_MAX_ATTACHMENT_BYTES, DEFAULT_MAX_ATTACHMENTS_PER_MESSAGE } from '@helpdesk/contracts';
-import { envPort, loadConfig, MailEnv, QueueEnv, ServiceEnv } from '@helpdesk/kit';
+import { envPort, loadConfig, MailEnv, RedisEnv, ServiceEnv } from '@helpdesk/kit';
 import { z } from 'zod';
 
 const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 export const InboxEnv = ServiceEnv.extend({
   METRICS_PORT: envPort.default(9104),
-  ...QueueEnv.shape,
+  ...RedisEnv.shape,
   /**
    * The shared file storage: the gateway stores uploads under `attachments/<accountId>/<uuid>`,
    * inbox checks them and removes refused ones. Replicas and the gateway must see the same directory.

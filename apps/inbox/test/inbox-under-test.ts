@@ -54,7 +54,7 @@ export async function startInbox(
     DATABASE_URL: databaseUrl,
     METRICS_PORT: '0',
     LOG_LEVEL: 'info',
-    QUEUE_PREFIX: queuePrefix,
+    REDIS_PREFIX: queuePrefix,
     SHUTDOWN_GRACE_MS: '500',
     FILE_STORAGE_DIR: filesDir,
     SMTP_URL: smtp.url,

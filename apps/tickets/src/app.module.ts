@@ -26,7 +26,7 @@ export class AppModule {
         TicketsModule,
         ExportsModule.forRoot({
           redisUrl: config.REDIS_URL,
-          queuePrefix: config.QUEUE_PREFIX,
+          queuePrefix: config.REDIS_PREFIX,
           storage: new LocalFileStorage(config.FILE_STORAGE_DIR),
           ttlHours: config.EXPORT_TTL_HOURS,
           lockMs: config.EXPORT_LOCK_MS,

@@ -1,9 +1,9 @@
-import { envPort, loadConfig, QueueEnv, ServiceEnv } from '@helpdesk/kit';
+import { envPort, loadConfig, RedisEnv, ServiceEnv } from '@helpdesk/kit';
 import { z } from 'zod';
 
 export const TicketsEnv = ServiceEnv.extend({
   METRICS_PORT: envPort.default(9102),
-  ...QueueEnv.shape,
+  ...RedisEnv.shape,
   /**
    * Where finished CSV exports are written (`exports/<accountId>/<exportId>.csv` under it). Replicas
    * and the gateway, which serves the downloads, must see the same directory.

@@ -162,7 +162,7 @@ const startExports = (natsUrl: string, prefix: string, files: FileStorage) =>
       }),
     natsUrl,
     databaseUrl,
-    env: { FILE_STORAGE_DIR: filesDir, QUEUE_PREFIX: prefix },
+    env: { FILE_STORAGE_DIR: filesDir, REDIS_PREFIX: prefix },
   });
 
 afterAll(async () => {

@@ -72,7 +72,7 @@ beforeAll(async () => {
     module: AppModule.forRoot,
     natsUrl: nats.url,
     databaseUrl,
-    env: { FILE_STORAGE_DIR: filesDir, QUEUE_PREFIX: queuePrefix },
+    env: { FILE_STORAGE_DIR: filesDir, REDIS_PREFIX: queuePrefix },
   });
   client = new RpcClient({ natsUrl: nats.url, timeoutMs: 5_000 });
   target = await client.send('tickets.create', {

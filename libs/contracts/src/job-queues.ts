@@ -1,5 +1,5 @@
 /**
- * The BullMQ queues of the services by name (their keys under the deployment's QUEUE_PREFIX). Each
+ * The BullMQ queues of the services by name (their keys under the deployment's REDIS_PREFIX). Each
  * service works its own; the gateway's queue dashboard (/admin/queues) shows them all.
  */
 export const JobQueues = {

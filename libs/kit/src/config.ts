@@ -58,11 +58,14 @@ export type ServiceConfig = z.output<typeof ServiceEnv>;
 export const envUrl = url;
 export const envPort = port;
 
-/** The keys of a service with BullMQ queues. */
-export const QueueEnv = z.object({
+/** The keys of a process that keeps something in Redis (queues, sessions, rate-limit counters). */
+export const RedisEnv = z.object({
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
-  /** Key prefix of the queues, so several systems (or test runs) can share one Redis. */
-  QUEUE_PREFIX: z
+  /**
+   * The first part of every key the system keeps in Redis (`<prefix>:…`: queues, sessions, counters),
+   * so several systems (or test runs) can share one Redis without seeing each other's keys.
+   */
+  REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,50}$/)
     .default('helpdesk'),

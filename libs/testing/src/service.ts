@@ -31,7 +31,7 @@ export async function startTestService<C extends ServiceConfig>(options: {
     METRICS_PORT: '0',
     LOG_LEVEL: 'info',
     // Queues of its own, so a running demo's workers never take a test's jobs (or the reverse).
-    QUEUE_PREFIX: queuePrefix,
+    REDIS_PREFIX: queuePrefix,
     ...options.env,
   });
   const logs = new LogCapture();

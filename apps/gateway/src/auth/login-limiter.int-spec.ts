@@ -2,15 +2,16 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { AppError, createLogger } from '@helpdesk/kit';
 import { deleteRedisKeys } from '@helpdesk/testing';
 import type { Request } from 'express';
-import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { GatewayConfig } from '../config.js';
 import { RateLimiter } from '../http/rate-limiter.js';
+import { createRedis } from '../redis.js';
 import { LoginLimiter, LoginRateLimited } from './login-limiter.js';
 
-// The login limits against the machine's Redis; each test with client addresses and a realm of its own.
+// The login limits against the machine's Redis, under a REDIS_PREFIX of this run; each test with
+// client addresses and a realm of its own.
 const run = randomUUID();
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+const redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', `test-login-${run}`);
 const logger = createLogger({ service: 'gateway-test', level: 'silent' });
 const config = { LOGIN_LIMIT_PER_IP: 6, LOGIN_LIMIT_PER_EMAIL: 3, LOGIN_WINDOW_SECONDS: 60 } as GatewayConfig;
 const limiter = new LoginLimiter(new RateLimiter(redis, logger), redis, logger, config);
@@ -28,8 +29,7 @@ const outcome = (attempt: Promise<string>) =>
   );
 
 afterAll(async () => {
-  await deleteRedisKeys(`hd:rl:login:ip:${run}-*`);
-  await deleteRedisKeys(`hd:rl:login:${run}:*`);
+  await deleteRedisKeys(`test-login-${run}:*`);
   redis.disconnect();
 });
 

@@ -57,10 +57,10 @@ export class LoginLimiter {
     const address = createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
     const limits: RateLimit[] = [
       {
-        key: `hd:rl:login:ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`,
+        key: `rl:login:ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`,
         limit: this.config.LOGIN_LIMIT_PER_IP,
       },
-      { key: `hd:rl:login:${realm}:email:${address}`, limit: this.config.LOGIN_LIMIT_PER_EMAIL },
+      { key: `rl:login:${realm}:email:${address}`, limit: this.config.LOGIN_LIMIT_PER_EMAIL },
     ];
     const wait = await this.limiter.retryAfter(limits, this.config.LOGIN_WINDOW_SECONDS * 1_000);
     if (wait !== null) throw new LoginRateLimited(wait);

@@ -8,8 +8,8 @@ import type { GatewayConfig } from '../config.js';
 import type { Viewer } from './viewer.js';
 
 export const SESSION_COOKIE = 'hd.sid';
-/** Where a session lives in Redis: this prefix and the session id. */
-export const SESSION_KEY_PREFIX = 'hd:sess:';
+/** Where a session lives in Redis: this prefix and the session id (under the deployment's REDIS_PREFIX). */
+export const SESSION_KEY_PREFIX = 'sess:';
 
 /**
  * How often an active session's last-seen time is written back (and its idle clock restarted): once

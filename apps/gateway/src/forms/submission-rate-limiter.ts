@@ -26,8 +26,8 @@ export class SubmissionRateLimiter {
   async check(ip: string, formId: string): Promise<void> {
     const wait = await this.limiter.retryAfter(
       [
-        { key: `hd:rl:forms:ip:${ip}`, limit: this.config.FORMS_SUBMIT_LIMIT_PER_IP },
-        { key: `hd:rl:forms:form:${formId}`, limit: this.config.FORMS_SUBMIT_LIMIT_PER_FORM },
+        { key: `rl:forms:ip:${ip}`, limit: this.config.FORMS_SUBMIT_LIMIT_PER_IP },
+        { key: `rl:forms:form:${formId}`, limit: this.config.FORMS_SUBMIT_LIMIT_PER_FORM },
       ],
       this.config.FORMS_SUBMIT_WINDOW_SECONDS * 1_000,
     );

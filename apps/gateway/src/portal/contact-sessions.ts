@@ -5,7 +5,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
 import { REDIS } from '../redis.js';
 import { PortalEvents } from './portal-events.js';
 
-const indexKey = (accountId: string, contactId: string) => `hd:contact-sessions:${accountId}:${contactId}`;
+const indexKey = (accountId: string, contactId: string) => `contact-sessions:${accountId}:${contactId}`;
 
 /**
  * Which sessions each contact has, so that `contact.sessions.revoked` (password reset, removal from

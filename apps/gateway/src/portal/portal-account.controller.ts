@@ -331,7 +331,7 @@ export class PortalAccountController {
    * addresses in Redis keys), within this portal. Null when it may go ahead, else seconds to wait.
    */
   private mailLimit(req: Request, portal: ResolvedPortal, email: string): Promise<number | null> {
-    const prefix = `hd:rl:portal-mail:${portal.accountId}`;
+    const prefix = `rl:portal-mail:${portal.accountId}`;
     const address = createHash('sha256').update(email.toLowerCase()).digest('hex');
     return this.limiter.retryAfter(
       [

@@ -36,7 +36,7 @@ import { PageViews } from '../http/page-views.js';
 const PREVIEW_LINK_TTL_SECONDS = 60;
 /** How long a preview lasts without a request, like an admin session would. */
 const PREVIEW_IDLE_MINUTES = 30;
-const tokenKey = (token: string) => `hd:portal-preview:${createHash('sha256').update(token).digest('hex')}`;
+const tokenKey = (token: string) => `portal-preview:${createHash('sha256').update(token).digest('hex')}`;
 
 const StartPreviewBody = z.object({ contactId: Id }).strict();
 const PreviewLink = z.object({ url: z.string(), expiresAt: z.string() });

@@ -13,7 +13,7 @@ import { dashboardAccess, QUEUE_DASHBOARD_PATH, withoutRemoteFonts } from './das
 /**
  * The queue dashboard for ops (bull-board at /admin/queues): every service's BullMQ queue with its
  * jobs, failed ones included (the dead-letter list), to retry or clean. It opens the queues the way
- * the services do (same names, Redis and QUEUE_PREFIX) and closes them when the gateway stops.
+ * the services do (same names, Redis and REDIS_PREFIX) and closes them when the gateway stops.
  */
 @Injectable()
 export class QueueDashboard implements OnApplicationShutdown {
@@ -27,7 +27,7 @@ export class QueueDashboard implements OnApplicationShutdown {
     errorPages: AdminErrorFilter,
   ) {
     this.queues = Object.values(JobQueues).map((name) =>
-      openJobQueue(name, { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, logger }),
+      openJobQueue(name, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, logger }),
     );
     const adapter = new ExpressAdapter().setBasePath(QUEUE_DASHBOARD_PATH);
     createBullBoard({
