@@ -54,7 +54,8 @@ function assetUrls(): Record<string, string> {
 /**
  * Renders the portal's and the admin area's Liquid templates (`views/portal/…`, `views/admin/…`; the
  * template is named with its folder). Every output is HTML-escaped
- * unless a template says `| raw` (only for message bodies, which inbox sanitised with an allow-list).
+ * unless a template says `| raw`: only for message bodies, which inbox sanitised with an allow-list,
+ * and the ticket list's parts that ticket-table.ts builds, escaping every value.
  */
 @Injectable()
 export class PageViews {

@@ -20,7 +20,14 @@ import { PortalErrorFilter } from './portal-error.filter.js';
 import { columnsOf, layoutData, requireContact, ticketLabelOf } from './portal-page.js';
 import { PageViews } from '../http/page-views.js';
 import { TicketPropertiesCache } from './ticket-properties-cache.js';
-import { ticketRowsHtml } from './ticket-table.js';
+import {
+  activeFiltersHtml,
+  filterControlsHtml,
+  headerCellsHtml,
+  hiddenFieldsHtml,
+  ticketRowsHtml,
+  type HeaderColumn,
+} from './ticket-table.js';
 import {
   cellFor,
   choiceLabelsOf,
@@ -81,7 +88,7 @@ export class PortalTicketsController {
     const base = `/${portal.general.slug}`;
     const listPath = `${base}/tickets`;
     const now = Date.now();
-    const columns = columnsOf(portal, t).map((column) => {
+    const columns = columnsOf(portal, t).map((column): HeaderColumn => {
       const sorted = view.sort === column.property ? view.dir : null;
       return {
         ...column,
@@ -137,16 +144,13 @@ export class PortalTicketsController {
       heading: ticketLabelOf(portal, t),
       view,
       showSwitch: scope.seesCompanyTickets,
-      columns,
+      headerCellsHtml: headerCellsHtml(columns),
       rowsHtml: ticketRowsHtml(rows),
-      filterControls: panel.controls,
-      activeFilters: panel.active,
+      filterControlsHtml: filterControlsHtml(panel.controls),
+      activeFiltersHtml: activeFiltersHtml(panel.active),
       filtersInUse: t.t('filtersInUse', { count: t.formatNumber(view.filters.length) }),
       // The export posts the same view (every page of it).
-      exportFields: viewFields(view, { after: undefined, prev: [] }).map(([name, value]) => ({
-        name,
-        value,
-      })),
+      exportFieldsHtml: hiddenFieldsHtml(viewFields(view, { after: undefined, prev: [] })),
       previousHref: pageUrl(links.previous),
       nextHref: pageUrl(links.next),
       clearHref: `${listPath}${viewQuery(view, { status: 'all', q: '', filters: [], after: undefined, prev: [] })}`,

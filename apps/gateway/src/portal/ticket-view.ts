@@ -316,17 +316,21 @@ const rangeEndLabels = {
   number: { from: 'numberFrom', to: 'numberTo' },
 } as const satisfies Record<'date' | 'number', Record<'from' | 'to', MessageKey>>;
 
-/**
- * The filter panel's controls (labelled by their columns' headings) and the filters in force, each
- * with the address of the same view without it.
- */
+/** A filter in force as its chip shows it, with the address of the same view without it. */
+export interface ActiveFilter {
+  text: string;
+  removeLabel: string;
+  removeHref: string;
+}
+
+/** The filter panel's controls (labelled by their columns' headings) and the filters in force. */
 export function filterPanel(
   view: ListView,
   offered: readonly ListFilter[],
   labels: ReadonlyMap<string, string>,
   t: Translator,
   listPath: string,
-): { controls: FilterControl[]; active: { text: string; removeLabel: string; removeHref: string }[] } {
+): { controls: FilterControl[]; active: ActiveFilter[] } {
   const valueOf = (property: string, part: PropertyFilter['part']) =>
     view.filters.find((filter) => filter.property === property && filter.part === part)?.value ?? '';
   const controls = offered.map((filter): FilterControl => {
