@@ -353,6 +353,10 @@ const matrix: { [S in Subject]: Entry<S> } = {
     scopedBy: 'contactId',
   },
   'tickets.get': { request: (t) => ({ accountId: t.accountId, id: t.ids.ticket }) },
+  'tickets.getMany': {
+    request: (t) => ({ accountId: t.accountId, ids: [t.ids.ticket] }),
+    answers: { ticket: filter, account: filter },
+  },
   'tickets.pipelines.list': { request: (t) => ({ accountId: t.accountId }), answers: { account: ownList } },
   'tickets.pipelines.create': {
     request: (t) => ({ accountId: t.accountId, label: `Probe ${short()}` }),

@@ -150,6 +150,13 @@ const probes: Record<keyof typeof TicketsRpc, { by: Stranger[]; ask?: (asker: As
       by: ['another account'],
       ask: ({ accountId }) => notFound(client.send('tickets.get', { accountId, id: target.id })),
     },
+    'tickets.getMany': {
+      by: ['another account'],
+      ask: async ({ accountId }) => {
+        const found = await client.send('tickets.getMany', { accountId, ids: [target.id, randomUUID()] });
+        return found.length === 0 ? 'not found' : found;
+      },
+    },
     'tickets.update': {
       by: ['another account'],
       ask: ({ accountId }) =>

@@ -633,6 +633,25 @@ describe('tickets service over NATS', () => {
     });
   });
 
+  it('answers several tickets at once in the order asked, only the account’s own', async () => {
+    const [first, second] = await Promise.all(
+      ['First of many', 'Second of many'].map((subject) =>
+        client.send('tickets.create', { accountId: accountA, subject }),
+      ),
+    );
+    const other = await client.send('tickets.create', { accountId: accountB, subject: 'Not yours' });
+    const found = await client.send('tickets.getMany', {
+      accountId: accountA,
+      ids: [second.id, other.id, randomUUID(), first.id],
+    });
+    expect(found.map((ticket) => ticket.subject)).toEqual(['Second of many', 'First of many']);
+    expect(found[0]).toEqual(await client.send('tickets.get', { accountId: accountA, id: second.id }));
+    await expect(client.send('tickets.getMany', { accountId: accountA, ids: [] })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      fields: { ids: ['name at least one ticket'] },
+    });
+  });
+
   it('answers bad input with coded errors, never an internal error', async () => {
     await expect(client.send('tickets.create', { accountId: accountA } as never)).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',

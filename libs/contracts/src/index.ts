@@ -68,6 +68,7 @@ export const ReadSubjects: ReadonlySet<Subject> = new Set<Subject>([
   'inbox.timeline.get',
   'tickets.exports.get',
   'tickets.get',
+  'tickets.getMany',
   'tickets.list',
   'tickets.ping',
   'tickets.pipelines.list',

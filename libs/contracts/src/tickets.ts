@@ -49,6 +49,10 @@ export type CreateTicketRequest = z.input<typeof CreateTicketRequest>;
 
 export const GetTicketRequest = AccountScoped.extend({ id: Id });
 export type GetTicketRequest = z.input<typeof GetTicketRequest>;
+/** Several tickets at once (a list page's worth: the agent inbox shows each thread's ticket status). */
+export const GetTicketsRequest = AccountScoped.extend({
+  ids: z.array(Id).min(1, 'name at least one ticket').max(100, 'at most 100 tickets at once'),
+});
 
 /** Who is looking, as identity's identity.viewer.scope computed it (SPEC S4). */
 export const PortalViewer = z.object({
@@ -234,6 +238,8 @@ export const TicketsRpc = {
   'tickets.exports.start': rpc(StartTicketExportRequest, StartTicketExportResponse),
   'tickets.exports.get': rpc(GetTicketExportRequest, TicketExportView),
   'tickets.get': rpc(GetTicketRequest, TicketView),
+  /** The account's tickets among `ids`, in the order asked; an id of no ticket of the account is left out. */
+  'tickets.getMany': rpc(GetTicketsRequest, z.array(TicketView)),
 };
 
 export const TicketEvents = {

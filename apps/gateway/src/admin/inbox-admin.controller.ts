@@ -84,10 +84,14 @@ export class InboxAdminController {
     const page = chosen
       ? await this.rpc.send('inbox.threads.list', { accountId, inboxId: chosen.id, after })
       : { items: [], nextCursor: null };
-    // The list shows each thread's ticket status; a page is at most 25 threads.
-    const tickets = await Promise.all(
-      page.items.map((thread) => this.rpc.send('tickets.get', { accountId, id: thread.ticketId })),
-    );
+    // The list shows each thread's ticket status: one request for the page's tickets.
+    const tickets = page.items.length
+      ? await this.rpc.send('tickets.getMany', {
+          accountId,
+          ids: page.items.map((thread) => thread.ticketId),
+        })
+      : [];
+    const ticketOf = new Map(tickets.map((ticket) => [ticket.id, ticket]));
     const inboxHref = (id: string, cursor?: string) =>
       `/admin/inbox?${new URLSearchParams({ inbox: id, ...(cursor ? { after: cursor } : {}) }).toString()}`;
     this.views.render(res, 'admin/inbox.liquid', {
@@ -99,7 +103,7 @@ export class InboxAdminController {
         current: inbox.id === chosen?.id,
       })),
       chosen: chosen ? { name: chosen.name } : null,
-      threads: page.items.map((thread, index) => threadRow(thread, tickets[index], pipelines)),
+      threads: page.items.map((thread) => threadRow(thread, ticketOf.get(thread.ticketId), pipelines)),
       nextHref: chosen && page.nextCursor ? inboxHref(chosen.id, page.nextCursor) : null,
       firstHref: chosen && after ? inboxHref(chosen.id) : null,
     });

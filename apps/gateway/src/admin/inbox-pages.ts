@@ -23,14 +23,18 @@ export function stageOf(ticket: TicketView, pipelines: PipelineView[]) {
   return { label: stage?.label ?? 'Unknown stage', closed: ticket.closed };
 }
 
-/** A row of an inbox's thread list. */
-export const threadRow = (thread: ThreadSummary, ticket: TicketView, pipelines: PipelineView[]) => ({
+/** A row of an inbox's thread list (its ticket is missing only if tickets lost it: no status then). */
+export const threadRow = (
+  thread: ThreadSummary,
+  ticket: TicketView | undefined,
+  pipelines: PipelineView[],
+) => ({
   id: thread.id,
   subject: thread.subject,
   contact: thread.requester.name || thread.requester.email,
   email: thread.requester.email,
   lastMessage: { ...at(thread.lastMessageAt), relative: en.formatRelative(thread.lastMessageAt) },
-  status: stageOf(ticket, pipelines),
+  status: ticket ? stageOf(ticket, pipelines) : null,
 });
 
 /** Who wrote a message, as the thread view labels it: internal notes stand out from public replies. */

@@ -23,6 +23,11 @@ export class TicketsController {
     return this.tickets.get(request);
   }
 
+  @Serves('tickets.getMany')
+  getMany(@Payload() request: RpcPayload<'tickets.getMany'>) {
+    return this.tickets.getMany(request);
+  }
+
   @Serves('tickets.update')
   update(@Payload() request: RpcPayload<'tickets.update'>) {
     return this.tickets.update(request);

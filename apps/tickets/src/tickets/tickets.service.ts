@@ -155,6 +155,22 @@ export class TicketsService {
     return toTicketView(row);
   }
 
+  /** The account's tickets among `ids`, in the order asked (one statement for a page of threads). */
+  async getMany({ accountId, ids }: RpcPayload<'tickets.getMany'>): Promise<TicketView[]> {
+    // knex expands the array into a list of bound parameters.
+    const rows = await this.em
+      .getConnection()
+      .execute<TicketRow[]>(
+        `select ${ticketColumns} from tickets.ticket where account_id = ? and id in (?)`,
+        [accountId, ids],
+      );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.flatMap((id) => {
+      const row = byId.get(id);
+      return row ? [toTicketView(row)] : [];
+    });
+  }
+
   /** Agent-side changes: subject, priority, owner, stage (closing or reopening), custom properties. */
   async update({
     accountId,
