@@ -35,9 +35,6 @@ let formId: string;
 beforeAll(async () => {
   system = await startSystem({
     database: 'helpdesk_test_e2e_admin_forms',
-    // The public endpoint's per-address counter lives in the shared Redis: other test files posting
-    // from 127.0.0.1 in the same minute (forms.e2e-spec.ts fills it on purpose) must not refuse ours.
-    env: { FORMS_SUBMIT_LIMIT_PER_IP: '1000000' },
   });
   base = browserUrl(system);
   rpc = new RpcClient({ natsUrl: system.natsUrl, timeoutMs: 10_000 });

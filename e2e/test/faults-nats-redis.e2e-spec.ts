@@ -11,7 +11,7 @@ import {
   within,
   type LoadKind,
 } from '../src/load.js';
-import { allDelivered, deliveredAs, submitMany } from '../src/submissions.js';
+import { allDelivered, deliveredAs, FAST_OUTBOX_ENV, submitMany } from '../src/submissions.js';
 import { ApiSession, demoAdmin, demoContactIds, startSystem, type System } from '../src/system.js';
 import { PortalClient } from './portal-client.js';
 
@@ -50,11 +50,7 @@ beforeAll(async () => {
     database: 'faults_infra_test',
     privateRedis: true,
     env: {
-      FORMS_SUBMIT_LIMIT_PER_IP: '1000000',
-      FORMS_SUBMIT_LIMIT_PER_FORM: '1000000',
-      OUTBOX_POLL_MS: '200',
-      OUTBOX_BACKOFF_BASE_MS: '200',
-      OUTBOX_BACKOFF_MAX_MS: '1000',
+      ...FAST_OUTBOX_ENV,
       EXPORT_LOCK_MS: String(EXPORT_LOCK_MS),
       EXPORT_STALLED_CHECK_MS: String(EXPORT_STALLED_CHECK_MS),
     },

@@ -8,7 +8,7 @@ import {
   underLoad,
   type LoadKind,
 } from '../src/load.js';
-import { allDelivered, deliveredAs } from '../src/submissions.js';
+import { allDelivered, deliveredAs, FAST_OUTBOX_ENV } from '../src/submissions.js';
 import { ApiSession, startSystem, type ProcessName, type System } from '../src/system.js';
 
 // Two replicas of every domain service in their queue groups, as a deployment runs them (issue 9,
@@ -31,14 +31,7 @@ beforeAll(async () => {
     database: 'faults_replicas_test',
     replicas: 2,
     env: {
-      FORMS_SUBMIT_LIMIT_PER_IP: '1000000',
-      FORMS_SUBMIT_LIMIT_PER_FORM: '1000000',
-      // The login counters are shared with every other suite's failed logins in the same Redis.
-      LOGIN_LIMIT_PER_IP: '1000000',
-      LOGIN_LIMIT_PER_EMAIL: '1000000',
-      OUTBOX_POLL_MS: '200',
-      OUTBOX_BACKOFF_BASE_MS: '200',
-      OUTBOX_BACKOFF_MAX_MS: '1000',
+      ...FAST_OUTBOX_ENV,
       // A killed replica's claimed submissions go to the other one after this long.
       OUTBOX_LEASE_MS: '5000',
     },

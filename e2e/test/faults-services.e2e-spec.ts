@@ -12,7 +12,7 @@ import {
   type LoadResult,
   underLoad,
 } from '../src/load.js';
-import { allDelivered, deliveredAs } from '../src/submissions.js';
+import { allDelivered, deliveredAs, FAST_OUTBOX_ENV } from '../src/submissions.js';
 import { ApiSession, startSystem, type ProcessName, type System } from '../src/system.js';
 
 // A domain service stops, or hangs, while the gateway is under load (issue 9, fault behaviour):
@@ -36,16 +36,7 @@ beforeAll(async () => {
   system = await startSystem({
     database: 'faults_services_test',
     env: {
-      // Every post comes from 127.0.0.1: the load is not what the per-address limit is for.
-      FORMS_SUBMIT_LIMIT_PER_IP: '1000000',
-      FORMS_SUBMIT_LIMIT_PER_FORM: '1000000',
-      // The login counters are shared with every other suite's failed logins in the same Redis.
-      LOGIN_LIMIT_PER_IP: '1000000',
-      LOGIN_LIMIT_PER_EMAIL: '1000000',
-      // Deliveries retried soon after a service is back, not minutes later.
-      OUTBOX_POLL_MS: '200',
-      OUTBOX_BACKOFF_BASE_MS: '200',
-      OUTBOX_BACKOFF_MAX_MS: '1000',
+      ...FAST_OUTBOX_ENV,
     },
   });
   rpc = new RpcClient({ natsUrl: system.natsUrl, timeoutMs: 5_000 });

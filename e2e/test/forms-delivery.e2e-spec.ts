@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { FormView } from '@helpdesk/contracts';
 import { RpcClient } from '@helpdesk/kit';
 import { withDatabase } from '@helpdesk/testing';
-import { allDelivered, deliveredAs, submitMany } from '../src/submissions.js';
+import { allDelivered, deliveredAs, FAST_OUTBOX_ENV, submitMany } from '../src/submissions.js';
 import { startSystem, type System } from '../src/system.js';
 
 // Submissions are never lost and never doubled (DESIGN "Flows that must not lose data", ADR 0002):
@@ -25,11 +25,7 @@ beforeAll(async () => {
   system = await startSystem({
     database: 'helpdesk_test_e2e_forms_delivery',
     env: {
-      FORMS_SUBMIT_LIMIT_PER_IP: '1000000',
-      FORMS_SUBMIT_LIMIT_PER_FORM: '1000000',
-      OUTBOX_POLL_MS: '200',
-      OUTBOX_BACKOFF_BASE_MS: '200',
-      OUTBOX_BACKOFF_MAX_MS: '1000',
+      ...FAST_OUTBOX_ENV,
       // A replica that dies mid-delivery holds its rows this long before another takes them over.
       OUTBOX_LEASE_MS: '5000',
     },

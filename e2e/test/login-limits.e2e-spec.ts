@@ -7,7 +7,7 @@ import { PortalClient } from './portal-client.js';
 // Password guessing at both logins, the portal's and the API's, over HTTP: failed logins are limited
 // per email address and per client address before any password is checked, alike for known and
 // unknown addresses. The gateway trusts X-Forwarded-For here, so each caller gets a client address of
-// its own (random per run: the counters live in the machine's shared Redis).
+// its own.
 
 const DATABASE = 'helpdesk_test_e2e_login_limits';
 const PER_EMAIL = 3;
@@ -16,7 +16,7 @@ const PER_IP = 6;
 let system: System;
 /**
  * Internal users of this run only (copies of the demo admin, password and all): the API's counters
- * per email address are not per account, and the demo users' are shared with every other test run.
+ * per email address are not per account, so each test guesses at a user of its own.
  */
 const admins = [`admin-${randomUUID()}@demo.test`, `admin-${randomUUID()}@demo.test`];
 

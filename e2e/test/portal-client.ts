@@ -56,6 +56,12 @@ export class PortalClient {
     return this.post(`/${slug}/login`, { _csrf: PortalClient.csrfOf(page.body), email, password });
   }
 
+  /** Logs in through the admin area's login form; resolves with the response to the form post. */
+  async loginAdmin(email: string, password: string): Promise<PortalResponse> {
+    const page = await this.get('/admin/login');
+    return this.post('/admin/login', { _csrf: PortalClient.csrfOf(page.body), email, password });
+  }
+
   private send(
     method: string,
     path: string,

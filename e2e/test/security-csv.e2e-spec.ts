@@ -30,7 +30,7 @@ const LABELS = ['=1+1', '@SUM(1)', "+cmd|' /C calc'!A0", '-2+3', 'Status'];
 beforeAll(async () => {
   system = await startSystem({
     database: 'security_csv_test',
-    // The public form endpoint's per-address window lives in the shared Redis; this file posts to it in bulk.
+    // This file posts to the public form endpoint in bulk, all from 127.0.0.1.
     env: { FORMS_SUBMIT_LIMIT_PER_IP: '1000000' },
   });
   rpc = new RpcClient({ natsUrl: system.natsUrl, timeoutMs: 10_000 });

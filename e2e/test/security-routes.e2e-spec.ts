@@ -851,13 +851,7 @@ beforeAll(async () => {
   csrf.contact = PortalClient.csrfOf((await alice.get('/support/tickets')).body);
   aliceElsewhere = new PortalClient(system.url, OTHER_HOST);
   admin = new PortalClient(system.url);
-  const loginPage = await admin.get('/admin/login');
-  const loggedIn = await admin.post('/admin/login', {
-    _csrf: PortalClient.csrfOf(loginPage.body),
-    email: 'admin@demo.test',
-    password: 'demo-password',
-  });
-  expect(loggedIn.status).toBe(303);
+  expect((await admin.loginAdmin('admin@demo.test', 'demo-password')).status).toBe(303);
   csrf.admin = PortalClient.csrfOf((await admin.get('/admin/contacts')).body);
   foreignBefore = await foreignState();
 }, 240_000);

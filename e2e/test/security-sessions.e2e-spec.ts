@@ -13,10 +13,10 @@ import { listedTickets, PortalClient } from './portal-client.js';
 // The security suite's sessions, CSRF, password logins and admin templates (issue 9), over HTTP
 // against the whole system: the portal's form login (`support` on localhost), the admin area's form
 // login and the JSON API's login. What the sessions hold is read (and aged) in the gateway's Redis.
-// The gateway trusts X-Forwarded-For here: every visitor comes from an address of this run (the
-// login counters per address live in the machine's shared Redis), and each guessing test from
-// addresses of its own. Internal users are copies of the demo admin made for this run, because the
-// counters per email address of internal users are not per account. OpenID Connect is in
+// The gateway trusts X-Forwarded-For here: every visitor comes from an address of this run, and each
+// guessing test from addresses of its own, so one test's failed logins never limit another's.
+// Internal users are copies of the demo admin made for this run, because the counters per email
+// address of internal users are not per account. OpenID Connect is in
 // security-oidc.e2e-spec.ts; how the login limits count is in login-limits.e2e-spec.ts.
 
 const PER_EMAIL = 4;

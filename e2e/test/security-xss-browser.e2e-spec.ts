@@ -63,8 +63,8 @@ beforeAll(async () => {
   system = await startSystem({
     database: 'security_xss_test',
     // Shared per-address counters in Redis: this file logs in, posts forms and asks for reset mails in
-    // bulk. The visitor's refused logins come from an address of this run (X-Forwarded-For, trusted
-    // here): counted from 127.0.0.1 they would use up the login limit of the suites that run next.
+    // bulk. The visitor's refused logins come from an address of their own (X-Forwarded-For, trusted
+    // here): counted from 127.0.0.1 they would use up the login limit of Alice's and the admin's.
     env: {
       TRUST_PROXY: 'true',
       FORMS_SUBMIT_LIMIT_PER_IP: '1000000',
