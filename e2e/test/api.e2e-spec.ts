@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { repositoryRoot, withDatabase } from '@helpdesk/testing';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { ApiSession, startSystem, type System } from '../src/system.js';
 
 let system: System;
@@ -195,6 +196,32 @@ describe('the system over HTTP', () => {
     await system.waitUntilReady();
     expect((await admin.request('GET', '/api/v1/tickets')).status).toBe(200);
   });
+
+  it('keeps an idle keep-alive connection open past Node’s 5 s default, for the proxy in front (KEEP_ALIVE_TIMEOUT_SECONDS)', async () => {
+    const socket = connect(Number(new URL(system.url).port), '127.0.0.1');
+    let received = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+    const closed = new Promise<string>((resolve) => socket.once('close', () => resolve('closed')));
+    const answered = async (count: number) => {
+      for (const deadline = Date.now() + 5_000; Date.now() < deadline;) {
+        if ((received.match(/HTTP\/1\.1 200 OK/g) ?? []).length >= count) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      throw new Error(`no answer ${count} on the connection: ${received}`);
+    };
+    const ask = () => socket.write('GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    try {
+      ask();
+      await answered(1);
+      // Node's own default would have closed the connection after 5 s.
+      const idle = await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 6_000, 'open'))]);
+      expect(idle).toBe('open');
+      ask();
+      await answered(2);
+    } finally {
+      socket.destroy();
+    }
+  }, 20_000);
 
   it('ends the session on the server at logout', async () => {
     const agent = await ApiSession.login(system.url, 'agent@demo.test', 'demo-password');

@@ -27,6 +27,12 @@ export const GatewayEnv = CommonEnv.extend({
     .max(24 * 30)
     .default(12),
   RPC_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /**
+   * How long an idle keep-alive connection stays open. Longer than the idle timeout of the proxy or
+   * load balancer in front (60 s on most): otherwise the gateway may close a connection just as the
+   * proxy sends the next request on it, which the proxy answers with a 502. Node's default is 5 s.
+   */
+  KEEP_ALIVE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(65),
   /** Largest JSON or form body accepted. */
   BODY_LIMIT_BYTES: z.coerce
     .number()
