@@ -9,6 +9,13 @@
 //   (the signed `hd.sid` cookie, the session's JSON from Redis, a contact of this account whose idle
 //   time has not run out), then the SQL the tickets service runs for tickets.portal.list, compiled by
 //   the service's own code (lib/portal-list.mjs) once at start for each contact it is given.
+// - BASELINE_ROLE=edge or service, with NATS_URL (portal-list.mjs's "floor" of the system's shape):
+//   the same portal list split over two processes and NATS, where the gateway and the tickets service
+//   split it. The edge keeps the session and builds the page; the service runs the SQL and answers
+//   the rows (one NATS request-reply on FLOOR_SUBJECT, JSON, a queue group as the services use). No
+//   framework on either side: what the shape itself costs, before Nest, Express, passport or MikroORM.
+//   The service listens on PORT too (it answers 404) once it is subscribed, so "it answers TCP"
+//   means "it is ready".
 //
 // Started with fork() (run.mjs; it reports its port over IPC) or with PORT set. Env: DATABASE_URL.
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -86,6 +93,39 @@ if (portal) {
 }
 const { escapeHtml } = portal ? await import(`${root}libs/kit/dist/index.js`) : {};
 
+const role = process.env.BASELINE_ROLE ?? 'alone';
+if (!['alone', 'edge', 'service'].includes(role)) throw new Error(`BASELINE_ROLE=${role}?`);
+const FLOOR_SUBJECT = 'bench.floor.portal-list';
+const nc =
+  role === 'alone'
+    ? null
+    : await (await import('nats')).connect({ servers: process.env.NATS_URL, name: `bench-floor-${role}` });
+/** A contact's list rows: from PostgreSQL, or (the edge) from the service over NATS. */
+async function listRows(contactId) {
+  if (role === 'edge') {
+    const reply = await nc.request(FLOOR_SUBJECT, Buffer.from(contactId), { timeout: 10_000 });
+    return JSON.parse(Buffer.from(reply.data).toString('utf8'));
+  }
+  const list = portalLists.get(contactId);
+  return (await pool.query(list.sql, list.params)).rows;
+}
+if (role === 'service') {
+  nc.subscribe(FLOOR_SUBJECT, {
+    queue: 'bench-floor',
+    callback: (error, message) => {
+      if (error) return console.error(error);
+      listRows(Buffer.from(message.data).toString('utf8')).then(
+        (rows) => message.respond(Buffer.from(JSON.stringify(rows))),
+        (failure) => {
+          console.error(failure);
+          message.respond(Buffer.from('null'));
+        },
+      );
+    },
+  });
+  await nc.flush();
+}
+
 /** The viewer of a request's session, as the gateway's session and passport would find it; null if none. */
 async function contactOf(req) {
   const cookie = /(?:^|;\s*)hd\.sid=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
@@ -150,7 +190,7 @@ async function portalList(req, res, format) {
   }
   const list = portalLists.get(contact.contactId);
   if (!list) return send(res, 403, { error: { code: 'FORBIDDEN' } });
-  const { rows } = await pool.query(list.sql, list.params);
+  const rows = await listRows(contact.contactId);
   const { limit } = list.request;
   const items = rows.slice(0, limit).map(({ sortValue, ...row }) => row);
   const last = rows[limit - 1];
@@ -172,6 +212,7 @@ async function portalList(req, res, format) {
 
 const server = createServer(async (req, res) => {
   try {
+    if (role === 'service') return send(res, 404, { error: { code: 'NOT_FOUND' } });
     const url = new URL(req.url, 'http://127.0.0.1');
     if (portal && req.method === 'GET' && url.pathname === `/${portal.slug}/tickets`)
       return await portalList(req, res, 'html');
@@ -207,6 +248,7 @@ server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () =>
 const stop = () => {
   server.close();
   redis?.disconnect();
+  nc?.close();
   pool.end().finally(() => process.exit(0));
   setTimeout(() => process.exit(0), 2_000).unref();
 };

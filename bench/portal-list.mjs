@@ -4,8 +4,11 @@
 // the portal's own login form: the ticket list page (HTML, company view: 200,000 tickets; session in
 // Redis, portal resolve, identity.viewer.scope, tickets.portal.list, Liquid), the same list as JSON,
 // searches, the ticket detail page and logins, and the list beside a baseline in the same run
-// (baseline-server.mjs: node:http + pg, the session from Redis, the same SQL). The JSON list is the
-// list page's own route asked for `Accept: application/json` (what the portal offers scripts).
+// (baseline-server.mjs: node:http + pg, the session from Redis, the same SQL) and beside the same
+// baseline split over NATS into an edge and a service process, where the gateway and the tickets
+// service split the list (the "floor" of the system's shape: what the shape costs without any
+// framework). The JSON list is the list page's own route asked for `Accept: application/json` (what
+// the portal offers scripts).
 //
 // Starts a private nats-server, the four services and the gateway against helpdesk_bench (all from
 // dist/, NODE_ENV=production; --replicas=N starts N processes of each, and the client spreads its
@@ -115,6 +118,12 @@ const CASES = [
     baselineOf: 'html-company',
   },
   {
+    name: 'floor-html-company',
+    kind: 'floor-html',
+    what: 'the baseline split where the system splits it: edge + NATS + service, no frameworks (HTML)',
+    floorOf: 'html-company',
+  },
+  {
     name: 'json-company',
     kind: 'json',
     what: 'the same list as JSON (the list page with Accept: application/json)',
@@ -125,6 +134,12 @@ const CASES = [
     kind: 'baseline-json',
     what: "the baseline's JSON list, company view",
     baselineOf: 'json-company',
+  },
+  {
+    name: 'floor-json-company',
+    kind: 'floor-json',
+    what: 'the same split, JSON',
+    floorOf: 'json-company',
   },
   {
     name: 'html-search-rare',
@@ -363,32 +378,47 @@ const htmlPathOf = (c) =>
   `/${slug}/tickets?${new URLSearchParams({ show: 'organization', ...(c.search ? { q: c.search } : {}) })}`;
 
 // ---------------------------------------------------------------------------------------------
-// The baseline: as many processes as there are gateways, the same spreading of requests
+// The baseline, and its split over NATS (the "floor" of the system's shape): as many processes of
+// each as there are gateways, the same spreading of requests
 // ---------------------------------------------------------------------------------------------
-let baselines = null;
-if (cases.some((c) => c.baselineOf)) {
+/** Starts `options.replicas` baseline-server processes in a role; the ports of those that serve pages. */
+async function startBaselines(role) {
   const ports = [];
   for (let n = 1; n <= options.replicas; n++) {
     const port = await freePort();
     ports.push(port);
-    procs.start(instanceName('baseline', n), process.execPath, [join(benchDir, 'baseline-server.mjs')], {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      DATABASE_URL: benchDatabaseUrl,
-      PORT: String(port),
-      BASELINE_PORTAL: JSON.stringify({
-        accountId,
-        slug,
-        redisUrl,
-        redisPrefix,
-        sessionSecret,
-        columns: portal.ticketDisplay.columns,
-        lists: { [contact.id]: jsonRequestOf({}) },
-      }),
-    });
+    procs.start(
+      instanceName(`baseline-${role}`, n),
+      process.execPath,
+      [join(benchDir, 'baseline-server.mjs')],
+      {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        DATABASE_URL: benchDatabaseUrl,
+        PORT: String(port),
+        BASELINE_ROLE: role,
+        NATS_URL: nats.url,
+        BASELINE_PORTAL: JSON.stringify({
+          accountId,
+          slug,
+          redisUrl,
+          redisPrefix,
+          sessionSecret,
+          columns: portal.ticketDisplay.columns,
+          lists: { [contact.id]: jsonRequestOf({}) },
+        }),
+      },
+    );
   }
-  for (const port of ports) await waitFor(`the baseline on :${port}`, () => tcpAnswers(port), 30_000);
-  baselines = new RoundRobin(ports);
+  for (const port of ports)
+    await waitFor(`the baseline (${role}) on :${port}`, () => tcpAnswers(port), 30_000);
+  return new RoundRobin(ports);
+}
+const baselines = cases.some((c) => c.baselineOf) ? await startBaselines('alone') : null;
+let floors = null;
+if (cases.some((c) => c.floorOf)) {
+  await startBaselines('service');
+  floors = await startBaselines('edge');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -419,6 +449,14 @@ const listAnswer = {
   },
   'baseline-json': async () => {
     const body = await page(baselines.port(), `/${slug}/tickets.json`);
+    return { ids: JSON.parse(body).items.map((item) => item.id), bytes: body.length };
+  },
+  'floor-html': async () => {
+    const body = await page(floors.port(), `/${slug}/tickets`);
+    return { ids: ticketIdsOf(body), bytes: body.length };
+  },
+  'floor-json': async () => {
+    const body = await page(floors.port(), `/${slug}/tickets.json`);
     return { ids: JSON.parse(body).items.map((item) => item.id), bytes: body.length };
   },
 };
@@ -590,6 +628,9 @@ const ratios = prepared
     options.concurrency.map((concurrency) => {
       const system = runOf(c.baselineOf, concurrency);
       const baseline = runOf(c.name, concurrency);
+      // The same list through the shape's floor, when that ran too.
+      const floorCase = prepared.find((p) => p.floorOf === c.baselineOf);
+      const floor = floorCase ? runOf(floorCase.name, concurrency) : null;
       return {
         case: c.baselineOf,
         concurrency,
@@ -598,6 +639,15 @@ const ratios = prepared
         baselineP50: baseline.p50,
         baselineP99: baseline.p99,
         ratio: round(system.rps / baseline.rps, 3),
+        ...(floor
+          ? {
+              floorRps: floor.rps,
+              floorP50: floor.p50,
+              floorP99: floor.p99,
+              floorRatio: round(floor.rps / baseline.rps, 3),
+              ofFloor: round(system.rps / floor.rps, 3),
+            }
+          : {}),
       };
     }),
   );
@@ -605,7 +655,10 @@ if (ratios.length) {
   console.log('\nThe list beside the baseline (ratio = req/s ÷ the baseline’s req/s)');
   for (const r of ratios)
     console.log(
-      `  ${r.case.padEnd(22)} c=${String(r.concurrency).padEnd(3)} ${r.rps} vs ${r.baselineRps} req/s (baseline p99 ${r.baselineP99} ms): ${r.ratio}`,
+      `  ${r.case.padEnd(22)} c=${String(r.concurrency).padEnd(3)} ${r.rps} vs ${r.baselineRps} req/s (baseline p99 ${r.baselineP99} ms): ${r.ratio}` +
+        (r.floorRps
+          ? `; the floor of the shape ${r.floorRps} req/s, p99 ${r.floorP99} ms (${r.floorRatio} of the baseline; the system ${r.ofFloor} of the floor)`
+          : ''),
     );
 }
 
@@ -665,13 +718,14 @@ writeResults('portal-list', {
   replicas: options.replicas,
   viewer: { contactId: contact.id, email: contact.email, scope },
   argon2,
-  cases: prepared.map(({ name, kind, what, search, rows: count, bytes, goalMs, baselineOf }) => ({
+  cases: prepared.map(({ name, kind, what, search, rows: count, bytes, goalMs, baselineOf, floorOf }) => ({
     name,
     kind,
     what,
     search,
     goalMs,
     baselineOf,
+    floorOf,
     rows: count,
     bytes,
     ...(kind === 'html' ? { path: htmlPathOf({ search }) } : {}),

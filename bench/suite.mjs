@@ -5,7 +5,8 @@
 // baseline.
 //
 //   1. portal-list.mjs, one process of each service and gateway: the portal's list as HTML and as
-//      JSON (company view, 200,000 tickets), each beside the baseline of the same run, searches for
+//      JSON (company view, 200,000 tickets), each beside the baseline of the same run and beside
+//      the baseline split over NATS as the system splits it (the floor of the shape), searches for
 //      a rare and a common word, the ticket page, logins;
 //   2. portal-list.mjs again with two processes of each (the same cells but the logins);
 //   3. tickets-export.mjs: the CSV export of 1M rows;
@@ -70,8 +71,10 @@ const common = [`--duration=${options.duration}`, `--warmup=${options.warmup}`];
 const portalCases = [
   'html-company',
   'baseline-html-company',
+  'floor-html-company',
   'json-company',
   'baseline-json-company',
+  'floor-json-company',
   'html-search-rare',
   'html-search-common',
   'json-search-rare',
@@ -135,6 +138,7 @@ for (const replicas of options.replicas) {
     if (!r) continue;
     const c = caseOf(name);
     const ratio = portal.ratios.find((x) => x.case === name && x.concurrency === options.concurrency);
+    const floor = ratio?.floorRps ? run(`floor-${name}`) : null;
     const goals = [...(c.goalMs ? [`p99 ≤ ${c.goalMs} ms`] : []), ...(ratio ? ['ratio ≥ 0.5'] : [])];
     cells.push({
       figure,
@@ -146,6 +150,19 @@ for (const replicas of options.replicas) {
       ratio: ratio ? String(ratio.ratio) : '',
       raw: { run: r, ratio },
     });
+    // The same list through the shape's floor (edge + NATS + service without frameworks): how much
+    // of the ratio the shape itself leaves, on this machine.
+    if (floor)
+      cells.push({
+        figure: `…the same through the floor of the shape (baseline-server.mjs split over NATS)`,
+        replicas,
+        value: `${fmt(floor.rps)} req/s, p50 ${floor.p50} / p99 ${floor.p99} ms; the system is ${ratio.ofFloor} of it`,
+        goal: '— (reported)',
+        verdict: '—',
+        baseline: `${fmt(ratio.baselineRps)} req/s, p99 ${ratio.baselineP99} ms`,
+        ratio: String(ratio.floorRatio),
+        raw: { run: floor, ratio },
+      });
   }
 }
 
