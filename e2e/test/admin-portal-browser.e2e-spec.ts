@@ -713,10 +713,12 @@ describe('the theme', () => {
       '512 KB',
     ],
   ])(
-    'refuses %s as the logo with a message at the field, and nothing changes',
+    'refuses %s as the logo with a message at the field, keeps the colour typed, and nothing changes',
     async (_what, name, mimeType, buffer, reason) => {
       await admin.page.goto(`${base}/admin/portal#theme`);
       const before = await saved();
+      const primary = theme().getByLabel('Primary colour', { exact: true });
+      await primary.fill('#123456');
       await theme()
         .getByLabel(/Upload (another|a) logo/)
         .setInputFiles({ name, mimeType, buffer });
@@ -725,6 +727,8 @@ describe('the theme', () => {
       const error = await theme().locator('#theme-logo-error').innerText();
       expect(error).toContain('The logo');
       expect(error).toContain(reason);
+      // Only the logo needs choosing again: the colour is still as typed, and not saved.
+      expect(await primary.inputValue()).toBe('#123456');
       expect(await saved()).toEqual(before);
     },
   );

@@ -170,6 +170,13 @@ describe('the system over HTTP', () => {
     expect((await fetch(`${system.url}/api/docs`)).status).toBe(200);
   });
 
+  it('answers /favicon.ico with no content, cached, instead of a portal’s 404 page', async () => {
+    const response = await fetch(`${system.url}/favicon.ico`);
+    expect(response.status).toBe(204);
+    expect(response.headers.get('cache-control')).toBe('public, max-age=604800');
+    expect(response.headers.get('set-cookie')).toBeNull();
+  });
+
   it('exposes Prometheus metrics on the gateway and on each service', async () => {
     const gateway = await (await fetch(`${system.url}/metrics`)).text();
     expect(gateway).toContain('http_request_duration_seconds_bucket');

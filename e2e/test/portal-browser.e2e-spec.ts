@@ -163,6 +163,31 @@ describe('the customer portal in Chromium', () => {
     await context.close();
   });
 
+  it('keeps the typed reply when a file is refused: only the file needs choosing again', async () => {
+    const { context, page, errors } = await newPage();
+    await logIn(page);
+    await page.getByRole('link', { name: 'Cannot log in to the VPN' }).click();
+    await page.waitForURL(/\/support\/tickets\/[0-9a-f-]{36}$/);
+    await page.getByRole('textbox', { name: 'Your reply' }).click();
+    await page.keyboard.type('The VPN client says error 809.');
+    await page.getByLabel('Attach files').setInputFiles({
+      name: 'vpn-fix.exe',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.concat([Buffer.from('MZ'), Buffer.alloc(1_000, 1)]),
+    });
+    await page.getByRole('button', { name: 'Reply' }).click();
+    await page.getByRole('alert').filter({ hasText: 'This type of file cannot be attached' }).waitFor();
+    await shot(page, 'reply-refused-file');
+    // The refusal replaced the page (its upload went through script): the text is back in the box.
+    expect(await page.locator('textarea[name=body]').inputValue()).toBe('The VPN client says error 809.');
+    await page.getByRole('button', { name: 'Reply' }).click();
+    await page.waitForURL(/notice=replySent/);
+    expect(await page.locator('.message').last().innerText()).toContain('The VPN client says error 809.');
+    // The refusal's own answer is the one failed load.
+    expect(errors).toEqual([expect.stringContaining('status of 400 (Bad Request)')]);
+    await context.close();
+  });
+
   it('exports the filtered list to CSV with a progress page and a download', async () => {
     const { context, page, errors } = await newPage();
     await logIn(page);

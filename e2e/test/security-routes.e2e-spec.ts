@@ -216,8 +216,9 @@ const OUT_OF_SCOPE: Record<string, string> = {
  *   access rules are queues-browser.e2e-spec's.
  * - `/portal-assets/*`: the portal's static CSS and scripts, the same for everyone.
  * - `/api/docs`, `/api/docs-json`: the API's Swagger description, no data.
+ * - `/favicon.ico`: 204 No Content for everyone (the portal has no icon).
  */
-const EXPRESS_ROUTES = ['/admin/queues', '/portal-assets', '/api/docs', '/api/docs-json'];
+const EXPRESS_ROUTES = ['/admin/queues', '/portal-assets', '/api/docs', '/api/docs-json', '/favicon.ico'];
 
 /**
  * What the non-GET routes of the matrix are sent: a body that the route would accept with the

@@ -37,6 +37,12 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   for (const [name, path] of Object.entries(LIBRARY_ASSETS))
     app.use(`${ASSETS_PATH}/${name}`, (_req: Request, res: Response) => res.sendFile(path, { maxAge: '7d' }));
   app.use(ASSETS_PATH, express.static(PUBLIC_DIR, { index: false, maxAge: '7d', fallthrough: false }));
+  // Browsers ask for /favicon.ico whatever a page says (a page replaced by script, a download): the
+  // portal has no icon (its pages link `data:,`), so the answer is "none", cached, never a 404 page.
+  app.use(FAVICON_PATH, (_req: Request, res: Response) => {
+    res.setHeader('Cache-Control', 'public, max-age=604800');
+    res.status(204).end();
+  });
   // The API takes no CSRF token: it refuses other sites' browser requests instead, before reading a body.
   app.use('/api/v1', refuseCrossOriginWrites);
   // Anonymous public form posts: their own, smaller body limit, parsed before the general parsers.
@@ -68,6 +74,8 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   return app;
 }
+
+const FAVICON_PATH = '/favicon.ico';
 
 /** Where other sites post forms (no login, no session). */
 const PUBLIC_SUBMISSIONS = ['/forms/v1/submit', '/submissions/v3/integration/submit'];

@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
-import { AttachmentUploads } from '../uploads/attachment-uploads.js';
+import { AttachmentUploads, UploadRefusedError } from '../uploads/attachment-uploads.js';
 import { FILE_STORAGE } from '../uploads/uploads.tokens.js';
 
 /** Largest logo accepted: a header image, not a photo. */
@@ -66,7 +66,8 @@ export class ThemeLogos {
 
   /**
    * Reads the multipart theme form and stores its logo. A refused logo (too large, not an image, a
-   * broken upload) throws VALIDATION_FAILED naming the `logo` field, with nothing stored.
+   * broken upload) throws VALIDATION_FAILED naming the `logo` field (an UploadRefusedError with the
+   * fields typed before it), with nothing stored.
    */
   async receive(req: Request, accountId: string): Promise<ThemeUpload> {
     let upload;
@@ -78,6 +79,7 @@ export class ThemeLogos {
         error.code === 'ATTACHMENT_TYPE_NOT_ALLOWED'
           ? `The logo must be ${LOGO_TYPES_TEXT}: ${error.message}.`
           : `The logo was not accepted: ${error.message}.`,
+        error instanceof UploadRefusedError ? error.typedFields : {},
       );
     }
     const [file] = upload.attachments;
@@ -85,7 +87,7 @@ export class ThemeLogos {
     const extension = LOGO_EXTENSIONS[file.contentType];
     if (!extension) {
       await this.uploads.discard(upload.attachments);
-      throw logoRefused(`The logo must be ${LOGO_TYPES_TEXT}; ${file.fileName} is not.`);
+      throw logoRefused(`The logo must be ${LOGO_TYPES_TEXT}; ${file.fileName} is not.`, upload.fields);
     }
     // The upload checks stored it as an attachment; the logo lives apart from those.
     const name = `${randomUUID()}.${extension}`;
@@ -133,5 +135,9 @@ export class ThemeLogos {
 
 const logoKey = (accountId: string, name: string) => `portal-logos/${accountId}/${name}`;
 
-const logoRefused = (message: string) =>
-  new AppError('VALIDATION_FAILED', message, { [LOGO_FIELD]: [message] });
+/** A refused logo, with the theme form's fields as typed (the page shows them again). */
+const logoRefused = (message: string, typedFields: Record<string, string>) =>
+  new UploadRefusedError(
+    new AppError('VALIDATION_FAILED', message, { [LOGO_FIELD]: [message] }),
+    typedFields,
+  );

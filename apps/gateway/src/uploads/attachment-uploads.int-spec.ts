@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { sendError } from '../http/error-response.js';
-import { AttachmentUploads, type ReceivedUpload } from './attachment-uploads.js';
+import { AttachmentUploads, UploadRefusedError, type ReceivedUpload } from './attachment-uploads.js';
 
 const MB = 1024 * 1024;
 const MAX_BYTES = 20 * MB;
@@ -23,6 +23,8 @@ let server: Server;
 let url: string;
 /** What the server made of each request: resolves once its files are stored or removed. */
 let outcomes: Promise<unknown>[] = [];
+/** The last refusal the server got from `receive`. */
+let refusal: unknown;
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -40,7 +42,10 @@ beforeAll(async () => {
     outcomes.push(
       uploads.receive(req, accountId).then(
         (upload) => res.status(201).json(upload),
-        (error: unknown) => sendError(error, res, logger),
+        (error: unknown) => {
+          refusal = error;
+          sendError(error, res, logger);
+        },
       ),
     );
   });
@@ -155,6 +160,23 @@ describe('streamed attachment uploads', () => {
     expect(body.error).toMatchObject({
       code: 'ATTACHMENT_TOO_LARGE',
       message: 'big.pdf is larger than the limit of 20 MB',
+    });
+    expect(await storedFiles()).toEqual([]);
+  });
+
+  it('keeps the fields that came before a refused file with the refusal, for the form to show again', async () => {
+    const form = new FormData();
+    form.append('_csrf', 'token');
+    form.append('body', 'What I typed');
+    form.append('attachments', new Blob([pdf(21 * MB)]), 'big.pdf');
+    form.append('after', 'never read');
+    const response = await fetch(url, { method: 'POST', body: form });
+    await Promise.allSettled(outcomes);
+    expect(response.status).toBe(413);
+    expect(refusal).toBeInstanceOf(UploadRefusedError);
+    expect(refusal).toMatchObject({
+      code: 'ATTACHMENT_TOO_LARGE',
+      typedFields: { _csrf: 'token', body: 'What I typed' },
     });
     expect(await storedFiles()).toEqual([]);
   });

@@ -24,6 +24,20 @@ export interface ReceivedUpload {
   attachments: AttachmentInput[];
 }
 
+/**
+ * An upload refused (a file too large, of a type not allowed, a broken body), with the text fields
+ * that had arrived before the refusal: a page can show its form again as it was typed. The files are
+ * gone (removed before this is thrown); fields after the refused part were never read.
+ */
+export class UploadRefusedError extends AppError {
+  constructor(
+    refusal: AppError,
+    readonly typedFields: Record<string, string>,
+  ) {
+    super(refusal.code, refusal.message, refusal.fields);
+  }
+}
+
 /** How long a refused request's remaining body is read (so the client gets the answer) before it is cut off. */
 const DRAIN_TIMEOUT_MS = 15_000;
 
@@ -31,7 +45,8 @@ const DRAIN_TIMEOUT_MS = 15_000;
  * Reads a `multipart/form-data` request as it arrives (busboy; a file is never held in memory) and
  * streams each file part to the shared storage under `attachments/<accountId>/<uuid>`, checking
  * size, count and the sniffed type on the way. On any refusal (a limit, a type, a malformed body, the
- * client going away) every file this request stored is removed before the error is thrown.
+ * client going away) every file this request stored is removed before the error is thrown
+ * (an UploadRefusedError, with the fields read until then).
  */
 export class AttachmentUploads {
   constructor(
@@ -69,7 +84,9 @@ export class AttachmentUploads {
         await this.discard(stored.filter((file): file is AttachmentInput => file !== undefined));
         await drain(req, maxFileBytes + maxFieldBytes);
         cleanup();
-        reject(failure);
+        reject(
+          failure instanceof AppError ? new UploadRefusedError(failure, Object.fromEntries(fields)) : failure,
+        );
       };
       // The first failure wins; one that comes while finishing still turns the answer into a refusal.
       const fail = (error: unknown) => {
