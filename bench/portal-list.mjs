@@ -433,6 +433,12 @@ async function page(port, path, accept = 'text/html') {
   if (answer.status !== 200) throw new Error(`GET ${path} answered ${answer.status}`);
   return answer.body;
 }
+/** The list from baseline-server.mjs processes (the baseline, or the floor's edges). */
+async function minimalListAnswer(servers, format) {
+  const body = await page(servers.port(), `/${slug}/tickets${format === 'json' ? '.json' : ''}`);
+  const ids = format === 'json' ? JSON.parse(body).items.map((item) => item.id) : ticketIdsOf(body);
+  return { ids, bytes: body.length };
+}
 /** A list case's answer: its ticket ids in order and its size in bytes. */
 const listAnswer = {
   html: async (c) => {
@@ -443,22 +449,10 @@ const listAnswer = {
     const body = await page(gateways.port(), htmlPathOf(c), 'application/json');
     return { ids: JSON.parse(body).tickets.map((ticket) => ticket.id), bytes: body.length };
   },
-  'baseline-html': async () => {
-    const body = await page(baselines.port(), `/${slug}/tickets`);
-    return { ids: ticketIdsOf(body), bytes: body.length };
-  },
-  'baseline-json': async () => {
-    const body = await page(baselines.port(), `/${slug}/tickets.json`);
-    return { ids: JSON.parse(body).items.map((item) => item.id), bytes: body.length };
-  },
-  'floor-html': async () => {
-    const body = await page(floors.port(), `/${slug}/tickets`);
-    return { ids: ticketIdsOf(body), bytes: body.length };
-  },
-  'floor-json': async () => {
-    const body = await page(floors.port(), `/${slug}/tickets.json`);
-    return { ids: JSON.parse(body).items.map((item) => item.id), bytes: body.length };
-  },
+  'baseline-html': () => minimalListAnswer(baselines, 'html'),
+  'baseline-json': () => minimalListAnswer(baselines, 'json'),
+  'floor-html': () => minimalListAnswer(floors, 'html'),
+  'floor-json': () => minimalListAnswer(floors, 'json'),
 };
 
 /** Prepares a list case: once in full, every row is the SQL's; under load, the row count and the first row. */
