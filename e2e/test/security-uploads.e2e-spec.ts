@@ -186,6 +186,23 @@ const endpoints: Endpoint[] = [
     keeps: 'attachment',
   },
   {
+    name: 'an agent’s reply in the admin area’s inbox',
+    limitBytes: DEFAULT_MAX_ATTACHMENT_BYTES,
+    async post(file) {
+      const csrf = await csrfOf(admin, `/admin/inbox/threads/${threadId}`);
+      const { body, contentType } = multipartBody({ _csrf: csrf, body: 'The file is attached.' }, [
+        { field: 'attachments', ...file },
+      ]);
+      return admin.postBody(`/admin/inbox/threads/${threadId}/reply`, body, contentType);
+    },
+    says: {
+      size: /The files were not attached: [^<]+ is larger than the limit of 20 MB\./,
+      type: /The files were not attached: [^<]* is refused: /,
+      name: /The files were not attached: The multipart body is malformed/,
+    },
+    keeps: 'attachment',
+  },
+  {
     name: 'the portal’s logo in the admin area',
     limitBytes: LOGO_MAX_BYTES,
     async post(file) {

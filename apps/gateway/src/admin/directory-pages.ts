@@ -13,15 +13,16 @@ export interface FormRefusal {
 }
 
 /**
- * The refusal in `error` when a service found the form's values invalid (400) or in conflict with
- * stored data, such as an email already used (409); anything else is rethrown for the error page.
+ * The refusal in `error` when a service found the form's values invalid (400), too large (413, such
+ * as an attached file) or in conflict with stored data, such as an email already used (409);
+ * anything else is rethrown for the error page.
  */
 export function refusalOf(error: unknown): FormRefusal {
   if (error instanceof AppError) {
     const kind = ErrorKinds[error.code];
-    if (kind === 'invalid' || kind === 'conflict')
+    if (kind === 'invalid' || kind === 'conflict' || kind === 'too_large')
       return {
-        status: kind === 'invalid' ? 400 : 409,
+        status: { invalid: 400, conflict: 409, too_large: 413 }[kind],
         message: error.message,
         fields: sectionErrors(error.fields),
       };

@@ -1,14 +1,18 @@
-import { UpdateTicketRequest, type ThreadDetail } from '@helpdesk/contracts';
+import { UpdateTicketRequest, type AttachmentInput, type ThreadDetail } from '@helpdesk/contracts';
 import { AppError, htmlFromText, parseOrThrow, RpcClient } from '@helpdesk/kit';
-import { Controller, Get, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { assertCsrf } from '../auth/csrf.js';
+import { assertCsrf, csrfValid, CsrfRejectedError } from '../auth/csrf.js';
 import type { InternalViewer } from '../auth/viewer.js';
 import { pathId } from '../directory/path-id.js';
 import { errorCode, formField } from '../http/form-fields.js';
 import { PageViews } from '../http/page-views.js';
 import { PageQuery } from '../inbox/page-query.js';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
+import { describeBytes } from '../uploads/attachment-inspector.js';
+import { ALLOWED_TYPES_TEXT } from '../uploads/attachment-type.js';
+import { AttachmentUploads, UploadRefusedError } from '../uploads/attachment-uploads.js';
 import { AdminErrorFilter } from './admin-error.filter.js';
 import { adminLayoutData, requireAdmin } from './admin-page.js';
 import { refusalOf } from './directory-pages.js';
@@ -66,6 +70,8 @@ export class InboxAdminController {
   constructor(
     private readonly rpc: RpcClient,
     private readonly views: PageViews,
+    private readonly uploads: AttachmentUploads,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   @Get()
@@ -175,12 +181,35 @@ export class InboxAdminController {
 
   private async addMessage(id: string, req: Request, res: Response, kind: 'reply' | 'note') {
     const user = requireAdmin(req, 'inbox');
-    assertCsrf(req);
+    const multipart = kind === 'reply' && AttachmentUploads.isMultipart(req);
+    if (!multipart) assertCsrf(req);
     const thread = await this.rpc.send('inbox.threads.get', {
       accountId: user.accountId,
       threadId: threadId(id),
     });
-    const draft = formField(req.body, 'body');
+    // A reply with files is multipart: its fields (the CSRF token too) arrive with the files.
+    let fields = (req.body ?? {}) as Record<string, unknown>;
+    let attachments: AttachmentInput[] = [];
+    if (multipart) {
+      try {
+        ({ fields, attachments } = await this.uploads.receive(req, user.accountId, 'attachments'));
+      } catch (error) {
+        if (!(error instanceof UploadRefusedError)) throw error;
+        // The text comes back as typed (from a form of this session): only the files need choosing again.
+        const typed = error.typedFields;
+        const refusal = refusalOf(error);
+        const reply = {
+          draft: csrfValid(req.session, typed._csrf) ? formField(typed, 'body') : '',
+          error: `The files were not attached: ${refusal.message}.`,
+        };
+        return this.renderThread(req, res, user, thread, { reply }, refusal.status);
+      }
+      if (!csrfValid(req.session, fields._csrf)) {
+        await this.uploads.discard(attachments);
+        throw new CsrfRejectedError();
+      }
+    }
+    const draft = formField(fields, 'body');
     const message = {
       accountId: user.accountId,
       threadId: thread.id,
@@ -192,9 +221,10 @@ export class InboxAdminController {
     try {
       stored =
         kind === 'reply'
-          ? await this.rpc.send('inbox.messages.agentReply', message)
+          ? await this.rpc.send('inbox.messages.agentReply', { ...message, attachments })
           : await this.rpc.send('inbox.messages.note', { ...message, kind: 'note' });
     } catch (error) {
+      await this.uploads.discardUnlessStored(attachments, error);
       const refusal = refusalOf(error);
       const problem = refusal.fields.bodyHtml;
       const what = kind === 'reply' ? 'The reply' : 'The note';
@@ -252,6 +282,7 @@ export class InboxAdminController {
         },
         messages: thread.messages.map(messageItem),
         reply: state.reply ?? { draft: '', error: '' },
+        attachHint: `Up to ${this.config.MAX_ATTACHMENTS_PER_MESSAGE} files, at most ${describeBytes(this.config.MAX_ATTACHMENT_BYTES)} each: ${ALLOWED_TYPES_TEXT}.`,
         note: state.note ?? { draft: '', error: '' },
         ticket: {
           status: stageOf(ticket, pipelines),

@@ -10,8 +10,8 @@ import {
   type AttachmentInput,
   type ErrorCode,
 } from '@helpdesk/contracts';
-import { AppError, LOGGER, parseOrThrow, RpcClient, type Logger } from '@helpdesk/kit';
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { AppError, parseOrThrow, RpcClient } from '@helpdesk/kit';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
@@ -30,13 +30,6 @@ const idOr404 = (id: string, code: ErrorCode, what: string) => {
   return id;
 };
 
-/**
- * Errors after which the service certainly stored nothing. A timeout or an internal error may come
- * after a commit, so the files stay (and are logged) rather than risk emptying a stored message.
- */
-const refusedForSure = (error: unknown) =>
-  error instanceof AppError && error.code !== 'SERVICE_UNAVAILABLE' && error.code !== 'INTERNAL';
-
 /** Conversations for agents with the `inbox` permission: threads, replies with attachments, notes, timelines. */
 @ApiTags('inbox')
 @Controller('api/v1')
@@ -46,7 +39,6 @@ export class ThreadsApiController {
   constructor(
     private readonly rpc: RpcClient,
     private readonly uploads: AttachmentUploads,
-    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /** A thread with every message, internal notes included. */
@@ -109,12 +101,7 @@ export class ThreadsApiController {
     try {
       return await reply(parseOrThrow(ReplyBody, upload.fields, 'reply').bodyHtml, upload.attachments);
     } catch (error) {
-      if (refusedForSure(error)) await this.uploads.discard(upload.attachments);
-      else if (upload.attachments.length)
-        this.logger.warn(
-          { storageKeys: upload.attachments.map((a) => a.storageKey) },
-          'reply outcome unknown: its uploaded files are kept',
-        );
+      await this.uploads.discardUnlessStored(upload.attachments, error);
       throw error;
     }
   }

@@ -5,7 +5,7 @@ import type {
   ResolvedPortal,
   TicketPropertyView,
 } from '@helpdesk/contracts';
-import { AppError, htmlFromText, LOGGER, RpcClient, type Logger } from '@helpdesk/kit';
+import { AppError, htmlFromText, RpcClient } from '@helpdesk/kit';
 import { Controller, Get, Inject, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -67,7 +67,6 @@ export class PortalTicketsController {
     private readonly uploads: AttachmentUploads,
     private readonly downloads: AttachmentDownloads,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   @Get('tickets')
@@ -236,11 +235,7 @@ export class PortalTicketsController {
       if (code === 'VALIDATION_FAILED') return refuse('replyFailed', 400);
       const problem = this.attachmentProblem(error);
       if (problem) return refuse(problem, 400);
-      // Inbox may have stored the reply when it is unreachable or failed: its files are kept then.
-      if (code === 'SERVICE_UNAVAILABLE' || code === 'INTERNAL') {
-        if (attachments.length)
-          this.logger.warn({ storageKeys: attachments.map((a) => a.storageKey) }, 'reply outcome unknown');
-      } else await this.uploads.discard(attachments);
+      await this.uploads.discardUnlessStored(attachments, error);
       throw error;
     }
   }

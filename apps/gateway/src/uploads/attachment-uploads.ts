@@ -218,6 +218,22 @@ export class AttachmentUploads {
     });
   }
 
+  /**
+   * After the service the uploads were for failed: removes them when it certainly stored nothing (it
+   * refused). A timeout or an internal error may come after its commit, so then they stay, and
+   * their keys are logged, rather than risk emptying a stored message.
+   */
+  async discardUnlessStored(attachments: AttachmentInput[], error: unknown): Promise<void> {
+    if (attachments.length === 0) return;
+    const code = error instanceof AppError ? error.code : undefined;
+    if (code !== undefined && code !== 'SERVICE_UNAVAILABLE' && code !== 'INTERNAL')
+      return this.discard(attachments);
+    this.logger?.warn(
+      { storageKeys: attachments.map((file) => file.storageKey) },
+      'outcome unknown: the uploaded files are kept',
+    );
+  }
+
   /** Removes stored uploads (after a refusal here or by the service they were for); never throws. */
   async discard(attachments: AttachmentInput[]): Promise<void> {
     await Promise.all(
