@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { createLogger, LocalFileStorage } from '@helpdesk/kit';
+import { AppError, createLogger, LocalFileStorage } from '@helpdesk/kit';
 import express from 'express';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -7,6 +7,7 @@ import { request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { sendError } from '../http/error-response.js';
@@ -19,6 +20,7 @@ const logger = createLogger({ service: 'gateway-test', level: 'silent' });
 
 let root: string;
 let storage: LocalFileStorage;
+let uploads: AttachmentUploads;
 let server: Server;
 let url: string;
 /** What the server made of each request: resolves once its files are stored or removed. */
@@ -32,7 +34,7 @@ const gc = runInNewContext('gc') as () => void;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'gateway-uploads-'));
   storage = new LocalFileStorage(root);
-  const uploads = new AttachmentUploads(
+  uploads = new AttachmentUploads(
     storage,
     { maxFileBytes: MAX_BYTES, maxFiles: 5, maxFieldBytes: 64 * 1024, maxFields: 5 },
     logger,
@@ -288,5 +290,28 @@ describe('streamed attachment uploads', () => {
     });
     expect(held.length).toBeGreaterThanOrEqual(4);
     expect(Math.max(...held)).toBeLessThan(4 * MB);
+  });
+});
+
+describe('files whose service then failed', () => {
+  const storeOne = async () => {
+    const storageKey = `attachments/${accountId}/${randomUUID()}`;
+    await storage.write(storageKey, Readable.from([pdf(100)]));
+    return [{ storageKey, fileName: 'a.pdf', contentType: 'application/pdf' as const, size: 100 }];
+  };
+
+  it('are removed when the service refused (it stored nothing)', async () => {
+    await uploads.discardUnlessStored(await storeOne(), new AppError('TICKET_CLOSED', 'closed'));
+    expect(await storedFiles()).toEqual([]);
+  });
+
+  it('stay after a timeout, an internal error or anything unknown (it may have stored them)', async () => {
+    for (const error of [
+      new AppError('SERVICE_UNAVAILABLE', 'no answer'),
+      new AppError('INTERNAL', 'failed'),
+      new Error('socket hang up'),
+    ])
+      await uploads.discardUnlessStored(await storeOne(), error);
+    expect(await storedFiles()).toHaveLength(3);
   });
 });
