@@ -4,7 +4,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { assertCsrf } from '../auth/csrf.js';
 import type { InternalViewer } from '../auth/viewer.js';
-import { pathId } from '../directory/path-id.js';
+import { pathId } from '../http/path-id.js';
 import { fieldList, formField } from '../http/form-fields.js';
 import { PageViews } from '../http/page-views.js';
 import { AdminErrorFilter } from './admin-error.filter.js';

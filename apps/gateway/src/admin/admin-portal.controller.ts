@@ -25,7 +25,7 @@ import { AdminErrorFilter } from './admin-error.filter.js';
 import { initials } from '../portal/portal-page.js';
 import { adminLayoutData, requireAdmin } from './admin-page.js';
 import { SECTION_TITLES } from './portal-sections.js';
-import { pathId } from '../directory/path-id.js';
+import { pathId } from '../http/path-id.js';
 import { filterBuilderView } from './filter-form.js';
 import {
   sectionErrors,

@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { assertCsrf } from '../auth/csrf.js';
 import type { InternalViewer } from '../auth/viewer.js';
-import { pathId } from '../directory/path-id.js';
+import { pathId } from '../http/path-id.js';
 import { formField } from '../http/form-fields.js';
 import { PageViews } from '../http/page-views.js';
 import { AdminErrorFilter } from './admin-error.filter.js';

@@ -5,7 +5,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { assertCsrf, csrfValid, CsrfRejectedError } from '../auth/csrf.js';
 import type { InternalViewer } from '../auth/viewer.js';
-import { pathId } from '../directory/path-id.js';
+import { pathId } from '../http/path-id.js';
 import { errorCode, formField } from '../http/form-fields.js';
 import { PageViews } from '../http/page-views.js';
 import { PageQuery } from '../inbox/page-query.js';

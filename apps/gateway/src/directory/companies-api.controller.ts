@@ -12,7 +12,7 @@ import { InternalUserGuard } from '../auth/internal-user.guard.js';
 import { CurrentViewer, RequirePermission, type InternalViewer } from '../auth/viewer.js';
 import { openApi } from '../http/openapi.js';
 import { ApiPageQuery } from '../inbox/page-query.js';
-import { pathId } from './path-id.js';
+import { pathId } from '../http/path-id.js';
 
 // The account comes from the session, never from the caller.
 const CreateCompanyBody = CreateCompanyRequest.omit({ accountId: true }).strict();

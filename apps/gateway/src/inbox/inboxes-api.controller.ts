@@ -1,12 +1,11 @@
 import {
   CreateInboxRequest,
-  Id,
   InboxView,
   PageOf,
   ThreadSummary,
   UpdateInboxRequest,
 } from '@helpdesk/contracts';
-import { AppError, parseOrThrow, RpcClient } from '@helpdesk/kit';
+import { parseOrThrow, RpcClient } from '@helpdesk/kit';
 import {
   Body,
   Controller,
@@ -24,17 +23,14 @@ import { z } from 'zod';
 import { InternalUserGuard } from '../auth/internal-user.guard.js';
 import { CurrentViewer, RequirePermission, type InternalViewer } from '../auth/viewer.js';
 import { openApi } from '../http/openapi.js';
+import { pathId } from '../http/path-id.js';
 import { ApiPageQuery, PageQuery } from './page-query.js';
 
 // The account comes from the session, never from the caller.
 const CreateInboxBody = CreateInboxRequest.omit({ accountId: true }).strict();
 const UpdateInboxBody = UpdateInboxRequest.omit({ accountId: true, id: true }).strict();
 
-/** A malformed id names no inbox: the same 404 as an unknown one. */
-const inboxId = (id: string) => {
-  if (!Id.safeParse(id).success) throw new AppError('INBOX_NOT_FOUND', `Inbox ${id} not found`);
-  return id;
-};
+const inboxId = pathId('INBOX_NOT_FOUND', 'Inbox');
 
 /** The account's inboxes and help desks, and each one's threads (agents with the `inbox` permission). */
 @ApiTags('inbox')

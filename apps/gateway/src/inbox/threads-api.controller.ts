@@ -1,6 +1,5 @@
 import {
   AgentReplyRequest,
-  Id,
   MessageView,
   NoteRequest,
   PageOf,
@@ -8,9 +7,8 @@ import {
   ThreadSummary,
   TimelineEntry,
   type AttachmentInput,
-  type ErrorCode,
 } from '@helpdesk/contracts';
-import { AppError, parseOrThrow, RpcClient } from '@helpdesk/kit';
+import { parseOrThrow, RpcClient } from '@helpdesk/kit';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
@@ -18,16 +16,18 @@ import { z } from 'zod';
 import { InternalUserGuard } from '../auth/internal-user.guard.js';
 import { CurrentViewer, RequirePermission, type InternalViewer } from '../auth/viewer.js';
 import { openApi } from '../http/openapi.js';
+import { pathId } from '../http/path-id.js';
 import { AttachmentUploads } from '../uploads/attachment-uploads.js';
 import { ApiPageQuery, PageQuery } from './page-query.js';
 
 const ReplyBody = AgentReplyRequest.pick({ bodyHtml: true }).strict();
 const NoteBody = NoteRequest.pick({ bodyHtml: true, kind: true }).strict();
 
-/** A malformed id names nothing: the same 404 as an unknown one. */
-const idOr404 = (id: string, code: ErrorCode, what: string) => {
-  if (!Id.safeParse(id).success) throw new AppError(code, `${what} ${id} not found`);
-  return id;
+/** Ids from the path: a malformed one names nothing, the same 404 as an unknown one. */
+const pathIds = {
+  thread: pathId('THREAD_NOT_FOUND', 'Thread'),
+  ticket: pathId('TICKET_NOT_FOUND', 'Ticket'),
+  contact: pathId('CONTACT_NOT_FOUND', 'Contact'),
 };
 
 /** Conversations for agents with the `inbox` permission: threads, replies with attachments, notes, timelines. */
@@ -47,7 +47,7 @@ export class ThreadsApiController {
   get(@CurrentViewer() viewer: InternalViewer, @Param('id') id: string) {
     return this.rpc.send('inbox.threads.get', {
       accountId: viewer.accountId,
-      threadId: idOr404(id, 'THREAD_NOT_FOUND', 'Thread'),
+      threadId: pathIds.thread(id),
     });
   }
 
@@ -85,7 +85,7 @@ export class ThreadsApiController {
     @Body() body: unknown,
   ) {
     // Checked before any file is stored: a request that cannot succeed stores nothing.
-    const threadId = idOr404(id, 'THREAD_NOT_FOUND', 'Thread');
+    const threadId = pathIds.thread(id);
     const reply = (bodyHtml: string, attachments: AttachmentInput[]) =>
       this.rpc.send('inbox.messages.agentReply', {
         accountId: viewer.accountId,
@@ -112,7 +112,7 @@ export class ThreadsApiController {
   @ApiBody({ schema: openApi(NoteBody, 'input') })
   @ApiCreatedResponse({ schema: openApi(MessageView) })
   note(@CurrentViewer() viewer: InternalViewer, @Param('id') id: string, @Body() body: unknown) {
-    const threadId = idOr404(id, 'THREAD_NOT_FOUND', 'Thread');
+    const threadId = pathIds.thread(id);
     const note = parseOrThrow(NoteBody, body, 'note');
     return this.rpc.send('inbox.messages.note', {
       accountId: viewer.accountId,
@@ -126,7 +126,7 @@ export class ThreadsApiController {
   @Get('tickets/:id/threads')
   @ApiOkResponse({ schema: openApi(z.array(ThreadSummary)) })
   async ticketThreads(@CurrentViewer() viewer: InternalViewer, @Param('id') id: string) {
-    const ticketId = idOr404(id, 'TICKET_NOT_FOUND', 'Ticket');
+    const ticketId = pathIds.ticket(id);
     const [, threads] = await Promise.all([
       this.ticketExists(viewer, ticketId),
       this.rpc.send('inbox.threads.ofTicket', { accountId: viewer.accountId, ticketId }),
@@ -143,7 +143,7 @@ export class ThreadsApiController {
     @Param('id') id: string,
     @Query() query: unknown,
   ) {
-    const ticketId = idOr404(id, 'TICKET_NOT_FOUND', 'Ticket');
+    const ticketId = pathIds.ticket(id);
     const page = parseOrThrow(PageQuery, query, 'query');
     const [, timeline] = await Promise.all([
       this.ticketExists(viewer, ticketId),
@@ -161,7 +161,7 @@ export class ThreadsApiController {
     @Param('id') id: string,
     @Query() query: unknown,
   ) {
-    const contactId = idOr404(id, 'CONTACT_NOT_FOUND', 'Contact');
+    const contactId = pathIds.contact(id);
     const page = parseOrThrow(PageQuery, query, 'query');
     const [, timeline] = await Promise.all([
       this.rpc.send('identity.contacts.get', { accountId: viewer.accountId, id: contactId }),

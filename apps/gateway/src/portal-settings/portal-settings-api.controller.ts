@@ -29,7 +29,7 @@ import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, Api
 import { z } from 'zod';
 import { InternalUserGuard } from '../auth/internal-user.guard.js';
 import { CurrentViewer, RequirePermission, type InternalViewer } from '../auth/viewer.js';
-import { pathId } from '../directory/path-id.js';
+import { pathId } from '../http/path-id.js';
 import { openApi } from '../http/openapi.js';
 import { ApiPageQuery, PageQuery } from '../inbox/page-query.js';
 import { validateTemplate, type TemplateProblem } from '../portal/system-pages.js';

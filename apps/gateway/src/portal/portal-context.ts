@@ -1,8 +1,9 @@
-import { Id, type ResolvedPortal, type ViewerScope } from '@helpdesk/contracts';
-import { AppError, RpcClient } from '@helpdesk/kit';
+import type { ResolvedPortal, ViewerScope } from '@helpdesk/contracts';
+import { RpcClient } from '@helpdesk/kit';
 import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { ContactViewer } from '../auth/viewer.js';
+import { pathId } from '../http/path-id.js';
 import { previewOf, PreviewReadOnlyError } from './portal-page.js';
 import { PortalResolver } from './portal-resolver.js';
 import { ExpiringCache } from './expiring-cache.js';
@@ -20,9 +21,7 @@ const SCOPE_CACHE_ENTRIES = 20_000;
 
 /** A posted form field as a string ('' when missing or not a string). */
 /** A malformed id names no ticket: the same 404 as one that does not exist or is out of reach. */
-export function assertTicketId(id: string): void {
-  if (!Id.safeParse(id).success) throw new AppError('TICKET_NOT_FOUND', `Ticket ${id} not found`);
-}
+export const ticketId = pathId('TICKET_NOT_FOUND', 'Ticket');
 
 /** The list's request (and the export's): scope, the portal's visibility filter, the customer's view. */
 export function listRequest(portal: ResolvedPortal, scope: ViewerScope, view: ListView) {

@@ -1,10 +1,11 @@
-import { Id, type ResolvedPortal, type TicketExportView } from '@helpdesk/contracts';
+import type { ResolvedPortal, TicketExportView } from '@helpdesk/contracts';
 import { AppError, LOGGER, RpcClient, type FileStorage, type Logger } from '@helpdesk/kit';
 import { Controller, Get, Inject, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { assertCsrf } from '../auth/csrf.js';
 import type { ContactViewer } from '../auth/viewer.js';
+import { pathId } from '../http/path-id.js';
 import { sendStoredFile } from '../http/stored-file.js';
 import { FILE_STORAGE } from '../uploads/uploads.tokens.js';
 import { translatorFor, type Translator } from './i18n.js';
@@ -15,6 +16,8 @@ import { PageViews } from '../http/page-views.js';
 import { TicketPropertiesCache } from './ticket-properties-cache.js';
 import { listViewOf, viewQuery } from './ticket-view.js';
 import { errorCode } from '../http/form-fields.js';
+
+const exportId = pathId('EXPORT_NOT_FOUND', 'Export');
 
 /**
  * Export to CSV (SPEC P4): the current view with its filters, search and sort becomes a job in
@@ -129,11 +132,10 @@ export class PortalExportsController {
   }
 
   private exportOf(portal: ResolvedPortal, contact: ContactViewer, id: string): Promise<TicketExportView> {
-    if (!Id.safeParse(id).success) throw new AppError('EXPORT_NOT_FOUND', `Export ${id} not found`);
     return this.rpc.send('tickets.exports.get', {
       accountId: portal.accountId,
       contactId: contact.contactId,
-      exportId: id,
+      exportId: exportId(id),
     });
   }
 

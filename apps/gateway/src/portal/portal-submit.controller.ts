@@ -1,4 +1,4 @@
-import { Id, type FormView, type ResolvedPortal } from '@helpdesk/contracts';
+import type { FormView, ResolvedPortal } from '@helpdesk/contracts';
 import { AppError, RpcClient } from '@helpdesk/kit';
 import { Controller, Get, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
@@ -22,6 +22,7 @@ import {
   type FieldErrorItem,
 } from './support-form.js';
 import { errorCode } from '../http/form-fields.js';
+import { pathId } from '../http/path-id.js';
 
 /**
  * How often the "request received" page reloads itself without script (every 2 s) before it says
@@ -30,7 +31,7 @@ import { errorCode } from '../http/form-fields.js';
  */
 const MAX_CHECKS = 10;
 
-const notFound = (id: string) => new AppError('SUBMISSION_NOT_FOUND', `Submission ${id} not found`);
+const submissionId = pathId('SUBMISSION_NOT_FOUND', 'Submission');
 
 /**
  * Submit a ticket (SPEC P5, S5): the portal's connected support form, sent through forms with the
@@ -165,10 +166,9 @@ export class PortalSubmitController {
     contact: ContactViewer,
     id: string,
   ): Promise<{ pending: boolean; ticketHref: string | null }> {
-    if (!Id.safeParse(id).success) throw notFound(id);
     const submission = await this.rpc.send('forms.submissions.get', {
       accountId: portal.accountId,
-      id,
+      id: submissionId(id),
       contactId: contact.contactId,
     });
     if (!submission.ticketId) return { pending: submission.status !== 'delivered', ticketHref: null };

@@ -1,21 +1,22 @@
 import {
   CreateTicketRequest,
   Filter,
-  Id,
   ListTicketsRequest,
   PageOf,
   TicketListItem,
   TicketView,
 } from '@helpdesk/contracts';
-import { AppError, parseOrThrow, RpcClient } from '@helpdesk/kit';
+import { parseOrThrow, RpcClient } from '@helpdesk/kit';
 import { Body, Controller, Get, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { InternalUserGuard } from '../auth/internal-user.guard.js';
 import { CurrentViewer, RequirePermission, type Viewer } from '../auth/viewer.js';
 import { openApi } from '../http/openapi.js';
+import { pathId } from '../http/path-id.js';
 import { z } from 'zod';
 
 // The account comes from the session, never from the caller.
+const ticketId = pathId('TICKET_NOT_FOUND', 'Ticket');
 const CreateTicketBody = CreateTicketRequest.omit({ accountId: true }).strict();
 // Built once: zod compiles a schema on first use, and this one runs on every list request.
 const ListTicketsQuery = z
@@ -94,8 +95,6 @@ export class TicketsApiController {
   @Get(':id')
   @ApiOkResponse({ schema: openApi(TicketView) })
   get(@CurrentViewer() viewer: Viewer, @Param('id') id: string) {
-    // A malformed id names no ticket: the same 404 as an unknown one.
-    if (!Id.safeParse(id).success) throw new AppError('TICKET_NOT_FOUND', `Ticket ${id} not found`);
-    return this.rpc.send('tickets.get', { accountId: viewer.accountId, id });
+    return this.rpc.send('tickets.get', { accountId: viewer.accountId, id: ticketId(id) });
   }
 }
