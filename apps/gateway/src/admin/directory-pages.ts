@@ -1,5 +1,6 @@
 import { ErrorKinds, type ContactView } from '@helpdesk/contracts';
 import { AppError } from '@helpdesk/kit';
+import { httpStatusOf } from '../http/error-response.js';
 import { sectionErrors } from './portal-settings-form.js';
 
 // What the contacts, companies and access groups pages share.
@@ -22,7 +23,7 @@ export function refusalOf(error: unknown): FormRefusal {
     const kind = ErrorKinds[error.code];
     if (kind === 'invalid' || kind === 'conflict' || kind === 'too_large')
       return {
-        status: { invalid: 400, conflict: 409, too_large: 413 }[kind],
+        status: httpStatusOf(error.code),
         message: error.message,
         fields: sectionErrors(error.fields),
       };

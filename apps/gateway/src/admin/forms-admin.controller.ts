@@ -5,7 +5,7 @@ import {
   type FormView,
   type SubmissionStatus,
 } from '@helpdesk/contracts';
-import { AppError, isUuid, RpcClient } from '@helpdesk/kit';
+import { AppError, RpcClient } from '@helpdesk/kit';
 import { Controller, Get, Inject, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -29,6 +29,7 @@ import {
   type FieldRow,
   type TicketCreationRow,
 } from './form-editor.js';
+import { pathId } from '../http/path-id.js';
 
 const TYPE_TEXT: Record<FormFieldType, string> = {
   text: 'Single-line text',
@@ -94,11 +95,7 @@ function refusedText(message: string, problems: Record<string, string>, fieldCou
 /** A stored value as text; the email field's is always a string once validated. */
 const stringOf = (value: unknown) => (typeof value === 'string' ? value : '');
 
-/** A malformed id names no form: the same 404 as an unknown one. */
-const formId = (id: string) => {
-  if (!isUuid(id)) throw new AppError('FORM_NOT_FOUND', `Form ${id} not found`);
-  return id;
-};
+const formId = pathId('FORM_NOT_FOUND', 'Form');
 
 /** The cursor of a page link; anything malformed is the first page. */
 const cursorOf = (req: Request) => {

@@ -8,13 +8,14 @@ import {
   SubmissionView,
   UpdateFormRequest,
 } from '@helpdesk/contracts';
-import { AppError, isUuid, parseOrThrow, RpcClient } from '@helpdesk/kit';
+import { parseOrThrow, RpcClient } from '@helpdesk/kit';
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { InternalUserGuard } from '../auth/internal-user.guard.js';
 import { CurrentViewer, RequirePermission, type Viewer } from '../auth/viewer.js';
 import { openApi } from '../http/openapi.js';
+import { pathId } from '../http/path-id.js';
 
 // The account comes from the session, never from the caller.
 const CreateFormBody = CreateFormRequest.omit({ accountId: true }).strict();
@@ -23,11 +24,7 @@ const SupportTemplateBody = CreateFormFromTemplateRequest.omit({ accountId: true
 const PageQuery = z.object({ after: PageRequest.shape.after, limit: PageRequest.shape.limit }).strict();
 const SubmissionsQuery = PageQuery.extend({ status: ListSubmissionsRequest.shape.status }).strict();
 
-/** A malformed id names no form: the same 404 as an unknown one. */
-const formId = (id: string) => {
-  if (!isUuid(id)) throw new AppError('FORM_NOT_FOUND', `Form ${id} not found`);
-  return id;
-};
+const formId = pathId('FORM_NOT_FOUND', 'Form');
 
 /** The account's forms and their submissions, for internal users with the `forms` permission. */
 @ApiTags('forms')

@@ -1,11 +1,12 @@
-import { DEFAULT_THANK_YOU_MESSAGE, ErrorKinds, type ErrorBody, type ErrorKind } from '@helpdesk/contracts';
-import { AppError, currentCorrelationId, isUuid, LOGGER, RpcClient, type Logger } from '@helpdesk/kit';
+import { DEFAULT_THANK_YOU_MESSAGE, ErrorKinds, type ErrorBody } from '@helpdesk/contracts';
+import { AppError, currentCorrelationId, LOGGER, RpcClient, type Logger } from '@helpdesk/kit';
 import { Controller, HttpCode, Inject, Options, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
-import { sendError } from '../http/error-response.js';
+import { httpStatusOf, sendError } from '../http/error-response.js';
+import { pathId } from '../http/path-id.js';
 import {
   errorPage,
   hubspotErrorBody,
@@ -17,21 +18,10 @@ import {
 } from './submission-input.js';
 import { SubmissionRateLimited, SubmissionRateLimiter } from './submission-rate-limiter.js';
 
+const formIdOf = pathId('FORM_NOT_FOUND', 'Form');
+
 const NATIVE = 'forms/v1/submit/:formId';
 const HUBSPOT = 'submissions/v3/integration/submit/:portalId/:formId';
-
-// The HTTP status of each kind of error, as the API's error filter answers them (error-response.ts).
-const statusOfKind: Record<ErrorKind, number> = {
-  invalid: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  too_large: 413,
-  rate_limited: 429,
-  unavailable: 503,
-  internal: 500,
-};
 
 /** Any origin may post (embedded forms live on customers' sites); no cookies are involved. */
 const allowAnyOrigin = (res: Response) => {
@@ -139,8 +129,7 @@ export class FormsSubmitController {
         'File uploads are not accepted yet: post JSON or a URL-encoded form without files',
       );
     // A malformed id names no form: the same 404 as an unknown one, and nothing counted.
-    if (!isUuid(formId)) throw new AppError('FORM_NOT_FOUND', `Form ${formId} not found`);
-    await this.limiter.check(req.ip ?? req.socket.remoteAddress ?? 'unknown', formId);
+    await this.limiter.check(req.ip ?? req.socket.remoteAddress ?? 'unknown', formIdOf(formId));
     return parse();
   }
 
@@ -166,7 +155,7 @@ export class FormsSubmitController {
   /** Status and body of an error, as the API's error filter would answer it (logged the same way). */
   private describe(error: unknown): { status: number; body: ErrorBody } {
     if (error instanceof AppError) {
-      const status = statusOfKind[ErrorKinds[error.code]];
+      const status = httpStatusOf(error.code);
       if (status === 503)
         this.logger.warn({ code: error.code, message: error.message }, 'dependency unavailable');
       else if (status >= 500) this.logger.error({ err: error }, 'request failed');

@@ -15,6 +15,9 @@ const statusOfKind: Record<ErrorKind, number> = {
   internal: 500,
 };
 
+/** The HTTP status the API answers an error code with (and pages refusing a form use too). */
+export const httpStatusOf = (code: ErrorCode): number => statusOfKind[ErrorKinds[code]];
+
 const codeOfStatus = (status: number): ErrorCode =>
   (({
     400: 'VALIDATION_FAILED',
@@ -43,8 +46,7 @@ export function sendError(error: unknown, res: Response, logger: Logger): void {
 }
 
 function describe(error: unknown): { status: number; body: ErrorBody } {
-  if (error instanceof AppError)
-    return { status: statusOfKind[ErrorKinds[error.code]], body: error.toBody() };
+  if (error instanceof AppError) return { status: httpStatusOf(error.code), body: error.toBody() };
   if (error instanceof HttpException) {
     const status = error.getStatus();
     return { status, body: { code: codeOfStatus(status), message: error.message } };
