@@ -20,7 +20,7 @@ import type { InternalViewer } from '../auth/viewer.js';
 import { formField } from '../http/form-fields.js';
 import { PageViews } from '../http/page-views.js';
 import { safeLogoUrl, themeCss, themeVariables } from '../portal/theme.js';
-import { AttachmentUploads, UploadRefusedError } from '../uploads/attachment-uploads.js';
+import { AttachmentUploads, typedBeforeRefusal } from '../uploads/attachment-uploads.js';
 import { AdminErrorFilter } from './admin-error.filter.js';
 import { initials } from '../portal/portal-page.js';
 import { adminLayoutData, requireAdmin } from './admin-page.js';
@@ -195,15 +195,15 @@ export class AdminPortalController {
         if (!(error instanceof AppError) || error.code !== 'VALIDATION_FAILED') throw error;
         const portal = await this.rpc.send('identity.portal.get', { accountId });
         // The colours, font and corners come back as typed, the logo as stored: only the logo needs
-        // choosing again. (Only from a form of this session: its token arrives before the logo.)
-        const typed =
-          error instanceof UploadRefusedError && csrfValid(req.session, error.typedFields._csrf)
-            ? {
-                ...(sectionForms.theme!(error.typedFields, portal, NO_CHOICES) as Record<string, unknown>),
-                logoUrl: portal.theme.logoUrl,
-              }
-            : portal.theme;
-        return this.refused(req, res, user, portal, 'theme', typed, error);
+        // choosing again.
+        const typed = typedBeforeRefusal(error, req.session);
+        const settings = typed
+          ? {
+              ...(sectionForms.theme!(typed, portal, NO_CHOICES) as Record<string, unknown>),
+              logoUrl: portal.theme.logoUrl,
+            }
+          : portal.theme;
+        return this.refused(req, res, user, portal, 'theme', settings, error);
       }
       if (!csrfValid(req.session, body._csrf)) {
         if (uploadedLogoUrl) await this.logos.discard(uploadedLogoUrl);

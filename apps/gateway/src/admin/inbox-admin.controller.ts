@@ -12,7 +12,7 @@ import { PageQuery } from '../inbox/page-query.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
 import { describeBytes } from '../uploads/attachment-inspector.js';
 import { ALLOWED_TYPES_TEXT } from '../uploads/attachment-type.js';
-import { AttachmentUploads, UploadRefusedError } from '../uploads/attachment-uploads.js';
+import { AttachmentUploads, typedBeforeRefusal, UploadRefusedError } from '../uploads/attachment-uploads.js';
 import { AdminErrorFilter } from './admin-error.filter.js';
 import { adminLayoutData, requireAdmin } from './admin-page.js';
 import { refusalOf } from './directory-pages.js';
@@ -195,11 +195,11 @@ export class InboxAdminController {
         ({ fields, attachments } = await this.uploads.receive(req, user.accountId, 'attachments'));
       } catch (error) {
         if (!(error instanceof UploadRefusedError)) throw error;
-        // The text comes back as typed (from a form of this session): only the files need choosing again.
-        const typed = error.typedFields;
+        // The text comes back as typed: only the files need choosing again.
+        const typed = typedBeforeRefusal(error, req.session);
         const refusal = refusalOf(error);
         const reply = {
-          draft: csrfValid(req.session, typed._csrf) ? formField(typed, 'body') : '',
+          draft: typed ? formField(typed, 'body') : '',
           error: `The files were not attached: ${refusal.message}.`,
         };
         return this.renderThread(req, res, user, thread, { reply }, refusal.status);

@@ -13,7 +13,7 @@ import { assertCsrf, csrfValid, CsrfRejectedError } from '../auth/csrf.js';
 import type { ContactViewer } from '../auth/viewer.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
 import { AttachmentDownloads } from '../uploads/attachment-downloads.js';
-import { AttachmentUploads, UploadRefusedError } from '../uploads/attachment-uploads.js';
+import { AttachmentUploads, typedBeforeRefusal } from '../uploads/attachment-uploads.js';
 import { translatorFor, type MessageKey } from './i18n.js';
 import { listRequest, PortalContext, ticketId } from './portal-context.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
@@ -194,13 +194,10 @@ export class PortalTicketsController {
       } catch (error) {
         const message = this.attachmentProblem(error);
         if (!message) throw error;
-        // The reply's text comes back as the draft: only the files need choosing again. (Only from a
-        // form of this session: its token arrives before the text and the files.)
-        const typed =
-          error instanceof UploadRefusedError && csrfValid(req.session, error.typedFields._csrf)
-            ? formField(error.typedFields, 'body')
-            : undefined;
-        return this.renderDetail(req, res, portal, contact, id, { error: message, draft: typed }, 400);
+        // The reply's text comes back as the draft: only the files need choosing again.
+        const typed = typedBeforeRefusal(error, req.session);
+        const draft = typed ? formField(typed, 'body') : undefined;
+        return this.renderDetail(req, res, portal, contact, id, { error: message, draft }, 400);
       }
       if (!csrfValid(req.session, fields._csrf)) {
         await this.uploads.discard(attachments);

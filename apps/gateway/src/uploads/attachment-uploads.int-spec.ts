@@ -11,7 +11,12 @@ import { Readable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { sendError } from '../http/error-response.js';
-import { AttachmentUploads, UploadRefusedError, type ReceivedUpload } from './attachment-uploads.js';
+import {
+  AttachmentUploads,
+  typedBeforeRefusal,
+  UploadRefusedError,
+  type ReceivedUpload,
+} from './attachment-uploads.js';
 
 const MB = 1024 * 1024;
 const MAX_BYTES = 20 * MB;
@@ -181,6 +186,19 @@ describe('streamed attachment uploads', () => {
       typedFields: { _csrf: 'token', body: 'What I typed' },
     });
     expect(await storedFiles()).toEqual([]);
+  });
+
+  it('gives a page the typed fields back only with the session’s CSRF token among them', () => {
+    const refused = (typedFields: Record<string, string>) =>
+      new UploadRefusedError(new AppError('ATTACHMENT_TOO_LARGE', 'too large'), typedFields);
+    const session = { csrfToken: 'the-sessions-token' };
+    expect(typedBeforeRefusal(refused({ _csrf: 'the-sessions-token', body: 'Hi' }), session)).toEqual({
+      _csrf: 'the-sessions-token',
+      body: 'Hi',
+    });
+    expect(typedBeforeRefusal(refused({ _csrf: 'another-token!!!!!', body: 'Hi' }), session)).toBeNull();
+    expect(typedBeforeRefusal(refused({ body: 'Hi' }), session)).toBeNull();
+    expect(typedBeforeRefusal(new AppError('ATTACHMENT_TOO_LARGE', 'too large'), session)).toBeNull();
   });
 
   it('refuses six files and removes the five it had stored', async () => {

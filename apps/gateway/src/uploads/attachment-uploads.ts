@@ -3,6 +3,7 @@ import { AppError, type FileStorage, type Logger } from '@helpdesk/kit';
 import busboy from 'busboy';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { csrfValid } from '../auth/csrf.js';
 import { AttachmentInspector, describeBytes } from './attachment-inspector.js';
 import { sanitizeFileName } from './file-name.js';
 
@@ -36,6 +37,19 @@ export class UploadRefusedError extends AppError {
   ) {
     super(refusal.code, refusal.message, refusal.fields);
   }
+}
+
+/**
+ * The fields typed before a refused upload, to show its form again as typed: only when they carry the
+ * session's CSRF token (a form of this session, whose token comes first), else none.
+ */
+export function typedBeforeRefusal(
+  error: unknown,
+  session: { csrfToken?: string } | undefined,
+): Record<string, string> | null {
+  return error instanceof UploadRefusedError && csrfValid(session, error.typedFields._csrf)
+    ? error.typedFields
+    : null;
 }
 
 /** How long a refused request's remaining body is read (so the client gets the answer) before it is cut off. */
