@@ -170,21 +170,41 @@ describe('the customer portal in Chromium', () => {
     await page.waitForURL(/\/support\/tickets\/[0-9a-f-]{36}$/);
     await page.getByRole('textbox', { name: 'Your reply' }).click();
     await page.keyboard.type('The VPN client says error 809.');
-    await page.getByLabel('Attach files').setInputFiles({
+    const exe = {
       name: 'vpn-fix.exe',
       mimeType: 'application/octet-stream',
       buffer: Buffer.concat([Buffer.from('MZ'), Buffer.alloc(1_000, 1)]),
-    });
+    };
+    await page.getByLabel('Attach files').setInputFiles(exe);
     await page.getByRole('button', { name: 'Reply' }).click();
-    await page.getByRole('alert').filter({ hasText: 'This type of file cannot be attached' }).waitFor();
+    const refused = page.getByRole('alert').filter({ hasText: 'This type of file cannot be attached' });
+    await refused.waitFor();
+    // The refusal replaced the page (its upload went through script): the text is back, in the editor.
+    const editor = page.getByRole('textbox', { name: 'Your reply' });
+    expect((await editor.innerText()).trim()).toBe('The VPN client says error 809.');
+    await expect(page.getByRole('button', { name: 'Bold' }).isVisible()).resolves.toBe(true);
+    // Styled as before (Trix's own styles came along): its link dialog stays closed.
+    await expect(page.getByPlaceholder('https://…').isVisible()).resolves.toBe(false);
     await shot(page, 'reply-refused-file');
-    // The refusal replaced the page (its upload went through script): the text is back in the box.
-    expect(await page.locator('textarea[name=body]').inputValue()).toBe('The VPN client says error 809.');
+    // Refused once more, on the page put in place by script: the same again, the theme still allowed.
+    await page.evaluate("document.documentElement.dataset.replaced = 'not yet'");
+    await page.getByLabel('Attach files').setInputFiles(exe);
+    await page.getByRole('button', { name: 'Reply' }).click();
+    await page.locator('html[data-replaced]').waitFor({ state: 'detached' });
+    await refused.waitFor();
+    expect((await editor.innerText()).trim()).toBe('The VPN client says error 809.');
+    await editor.click();
+    await page.keyboard.type('Thanks!');
     await page.getByRole('button', { name: 'Reply' }).click();
     await page.waitForURL(/notice=replySent/);
-    expect(await page.locator('.message').last().innerText()).toContain('The VPN client says error 809.');
-    // The refusal's own answer is the one failed load.
-    expect(errors).toEqual([expect.stringContaining('status of 400 (Bad Request)')]);
+    const sent = await page.locator('.message').last().innerText();
+    expect(sent).toContain('The VPN client says error 809.');
+    expect(sent).toContain('Thanks!');
+    // The refusals' own answers are the only failed loads (no CSP refusal of the theme either).
+    expect(errors).toEqual([
+      expect.stringContaining('status of 400 (Bad Request)'),
+      expect.stringContaining('status of 400 (Bad Request)'),
+    ]);
     await context.close();
   });
 

@@ -4,6 +4,10 @@
 (function () {
   'use strict';
 
+  // The nonce this document's policy allows, kept from the start: a page put in its place by script
+  // (a refused upload) has another response's nonces in it.
+  var documentNonce = document.currentScript ? document.currentScript.nonce : '';
+
   function each(selector, fn, root) {
     Array.prototype.forEach.call((root || document).querySelectorAll(selector), fn);
   }
@@ -180,14 +184,24 @@
             window.location.assign(xhr.responseURL);
             return;
           }
-          // A refusal is a whole page (with the reason): show it as the browser would have. Its
-          // theme's style block (the first in its head, before any data) carries its own response's
-          // nonce, which this document's policy does not know: it gets this document's, or the CSP
-          // refuses the theme (already while parsing, which applies this document's policy).
-          var nonce = document.querySelector('script[nonce]').nonce;
-          var html = xhr.responseText.replace(/<style nonce="[^"]*">/, '<style nonce="' + nonce + '">');
+          // A refusal is a whole page (with the reason and the typed reply): show it as the browser
+          // would have. Its theme's style block (the first in its head, before any data) carries its
+          // own response's nonce, which this document's policy does not know: it gets this
+          // document's, or the CSP refuses the theme (already while parsing, which applies this
+          // document's policy). Its scripts do not run, so this one starts its parts again; the
+          // editor's own styles, which Trix put in this head once, move to the new one.
+          var html = xhr.responseText.replace(
+            /<style nonce="[^"]*">/,
+            '<style nonce="' + documentNonce + '">',
+          );
           var page = new DOMParser().parseFromString(html, 'text/html');
+          var editorStyles = document.head.querySelectorAll('style[data-tag-name]');
           document.replaceChild(document.adoptNode(page.documentElement), document.documentElement);
+          Array.prototype.forEach.call(editorStyles, function (style) {
+            document.head.appendChild(style);
+          });
+          start();
+          editors();
         });
         xhr.addEventListener('error', function () {
           bar.hidden = true;
