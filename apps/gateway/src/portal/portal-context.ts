@@ -21,7 +21,7 @@ const SCOPE_CACHE_ENTRIES = 20_000;
 
 /** A posted form field as a string ('' when missing or not a string). */
 /** A malformed id names no ticket: the same 404 as one that does not exist or is out of reach. */
-export const ticketId = pathId('TICKET_NOT_FOUND', 'Ticket');
+export const assertTicketId = pathId('TICKET_NOT_FOUND', 'Ticket');
 
 /** The list's request (and the export's): scope, the portal's visibility filter, the customer's view. */
 export function listRequest(portal: ResolvedPortal, scope: ViewerScope, view: ListView) {

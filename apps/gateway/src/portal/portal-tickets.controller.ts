@@ -15,7 +15,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
 import { AttachmentDownloads } from '../uploads/attachment-downloads.js';
 import { AttachmentUploads, typedBeforeRefusal } from '../uploads/attachment-uploads.js';
 import { translatorFor, type MessageKey } from './i18n.js';
-import { listRequest, PortalContext, ticketId } from './portal-context.js';
+import { assertTicketId, listRequest, PortalContext } from './portal-context.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { columnsOf, layoutData, requireContact, ticketLabelOf } from './portal-page.js';
 import { PageViews } from '../http/page-views.js';
@@ -182,7 +182,7 @@ export class PortalTicketsController {
   ) {
     const portal = await this.context.portalOf(slug, req, res);
     const contact = requireContact(req, portal);
-    ticketId(id);
+    assertTicketId(id);
     // A reply with files is multipart: its fields (the CSRF token too) arrive with the files, which
     // are streamed into the storage as they come and removed again on any refusal. The session
     // cookie is SameSite, so a cross-site post never gets this far.
@@ -260,7 +260,7 @@ export class PortalTicketsController {
     const portal = await this.context.portalOf(slug, req, res);
     const contact = requireContact(req, portal);
     assertCsrf(req);
-    ticketId(id);
+    assertTicketId(id);
     if (!portal.ticketActions.allowClose)
       throw new AppError('FORBIDDEN', 'This portal does not let customers close tickets');
     const scope = await this.context.scopeOf(portal, contact);
@@ -307,7 +307,7 @@ export class PortalTicketsController {
     state: { notice?: MessageKey | null; error?: MessageKey; draft?: string },
     status = 200,
   ): Promise<void> {
-    ticketId(id);
+    assertTicketId(id);
     const scope = await this.context.scopeOf(portal, contact);
     const visibility = portal.ticketDisplay.visibility;
     const [ticket, conversation, ticketProperties]: [
